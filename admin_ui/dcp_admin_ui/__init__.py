@@ -1,0 +1,1 @@
+"""The support admin: support users manage organisations, relationships, participation and users."""

@@ -1,0 +1,1 @@
+"""The platform: everything shared by collections. It never imports a collection plugin."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "dcp_platform.accounts"
+    label = "accounts"
+    verbose_name = "Users and organisations"
+
+    def ready(self) -> None:
+        from dcp_platform.accounts import signals  # noqa: F401  (audit of sign-ins)

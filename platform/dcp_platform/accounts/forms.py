@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+
+from dcp_platform.accounts.backends import SignInBlocked
+from dcp_platform.accounts.models import User
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label="Email address", max_length=254)
+    password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput)
+
+    error_messages = {
+        "invalid": "Enter a correct email address and password",
+        "blocked": "Too many failed attempts for this account. Wait 15 minutes, or reset your password.",
+    }
+
+    def __init__(self, *args: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+        self.request = request
+        self.user: User | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email, password = cleaned.get("email"), cleaned.get("password")
+        if email and password:
+            try:
+                user = authenticate(self.request, username=email, password=password)
+            except SignInBlocked:
+                raise forms.ValidationError(self.error_messages["blocked"], code="blocked") from None
+            if user is None or not user.is_active:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            self.user = user  # type: ignore[assignment]
+        return cleaned

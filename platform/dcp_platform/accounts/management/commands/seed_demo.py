@@ -1,0 +1,74 @@
+"""Demo organisations and users for a local run. Idempotent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+from dcp_platform.accounts.models import Organisation, OrganisationRelationship, ProviderType, Role, User
+from dcp_platform.tenancy.models import Collection, Participation
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo credential for local runs only
+SUPPORT_BACKUP_CODES = ["11111111", "22222222", "33333333", "44444444", "55555555"]
+
+ORGANISATIONS = [
+    # code, name, provider type, parent code
+    ("LA0001", "Northshire County Council", ProviderType.LOCAL_AUTHORITY, None),
+    ("HA0001", "Riverside Housing Group", ProviderType.PRIVATE_REGISTERED_PROVIDER, None),
+    ("HA0002", "Riverside Homes North", ProviderType.PRIVATE_REGISTERED_PROVIDER, "HA0001"),
+    ("HA0003", "Brightway Lettings", ProviderType.PRIVATE_REGISTERED_PROVIDER, None),
+]
+# (stock owner, managing agent)
+RELATIONSHIPS = [("HA0001", "HA0003")]
+USERS = [
+    # email, name, organisation, role, extra groups
+    ("provider@example.com", "Priya Provider", "HA0001", Role.DATA_PROVIDER, []),
+    ("coordinator@example.com", "Colin Coordinator", "HA0001", Role.DATA_COORDINATOR, []),
+    ("agent@example.com", "Amir Agent", "HA0003", Role.DATA_PROVIDER, []),
+    ("council@example.com", "Chloe Council", "LA0001", Role.DATA_COORDINATOR, []),
+    ("support@example.com", "Sam Support", None, Role.SUPPORT, []),
+    ("editor@example.com", "Erin Editor", None, Role.DATA_PROVIDER, ["core-editors"]),
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo organisations (a parent/child pair and a stock owner/managing agent pair) and users."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        orgs: dict[str, Organisation] = {}
+        for code, name, provider_type, parent_code in ORGANISATIONS:
+            orgs[code], _ = Organisation.objects.update_or_create(
+                code=code,
+                defaults={"name": name, "provider_type": provider_type, "parent": orgs.get(parent_code or "")},
+            )
+        for owner, agent in RELATIONSHIPS:
+            OrganisationRelationship.objects.get_or_create(stock_owner=orgs[owner], managing_agent=orgs[agent])
+        for collection in Collection.objects.exclude(schema_name="public"):
+            from dcp_platform.registry import get_plugin
+
+            allowed = get_plugin(collection.slug).eligible_provider_types
+            for org in orgs.values():
+                if allowed is None or org.provider_type in allowed:
+                    Participation.objects.get_or_create(organisation=org, collection=collection)
+        for email, name, org_code, role, groups in USERS:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(
+                    email, DEMO_PASSWORD, name=name, organisation=orgs.get(org_code or ""), role=role,
+                    is_staff=role == Role.SUPPORT,
+                )
+            for group_name in groups:
+                group = Group.objects.filter(name=group_name).first()
+                if group:
+                    user.groups.add(group)
+            if role == Role.SUPPORT:
+                device, _ = StaticDevice.objects.get_or_create(user=user, name="Demo backup codes")
+                if not device.token_set.exists():
+                    for code in SUPPORT_BACKUP_CODES:
+                        StaticToken.objects.create(device=device, token=code)
+        self.stdout.write(self.style.SUCCESS("Demo organisations and users are ready."))

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class StartPage(Page):
+    """The collection's home page: what the collection is and how to take part."""
+
+    intro = RichTextField(blank=True)
+    body = RichTextField(blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    subpage_types = ["cms.GuidancePage", "cms.CollectionWindowIndexPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+    template = "cms/start_page.html"
+
+
+class GuidancePage(Page):
+    """Guidance for providers, edited by the collection's content designers."""
+
+    summary = models.CharField(max_length=300, blank=True)
+    body = RichTextField()
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("body")]
+    parent_page_types = ["cms.StartPage", "cms.GuidancePage"]
+    subpage_types = ["cms.GuidancePage"]
+    template = "cms/guidance_page.html"
+
+
+class CollectionWindowIndexPage(Page):
+    intro = RichTextField(blank=True)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["cms.StartPage"]
+    subpage_types = ["cms.CollectionWindowPage"]
+    max_count = 1
+    template = "cms/window_index_page.html"
+
+
+class CollectionWindowPage(Page):
+    """When a collection period opens and closes. The platform enforces it on every channel."""
+
+    year = models.PositiveSmallIntegerField(help_text="Collection year, e.g. 2026 for 2026 to 2027.")
+    period_start = models.DateField(help_text="Records dated from this day belong to this window.")
+    period_end = models.DateField(help_text="Records dated up to this day belong to this window.")
+    opens = models.DateField(help_text="First day records can be created.")
+    submission_deadline = models.DateField(help_text="Last day new records can be created.")
+    edits_close = models.DateField(help_text="Last day existing records can be changed.")
+    notes = RichTextField(blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("year"),
+        MultiFieldPanel(
+            [FieldPanel("period_start"), FieldPanel("period_end")], heading="Records this window covers"
+        ),
+        MultiFieldPanel(
+            [FieldPanel("opens"), FieldPanel("submission_deadline"), FieldPanel("edits_close")], heading="Dates"
+        ),
+        FieldPanel("notes"),
+    ]
+    parent_page_types = ["cms.CollectionWindowIndexPage"]
+    subpage_types: list[str] = []
+    template = "cms/window_page.html"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.period_start and self.period_end and self.period_start > self.period_end:
+            raise ValidationError({"period_end": "The period must end after it starts."})
+        if self.opens and self.submission_deadline and self.opens > self.submission_deadline:
+            raise ValidationError({"submission_deadline": "The deadline must be after the window opens."})
+        if self.submission_deadline and self.edits_close and self.edits_close < self.submission_deadline:
+            raise ValidationError({"edits_close": "Edits cannot close before the submission deadline."})

@@ -1,0 +1,1 @@
+"""Records of a collection (a lettings log, a homelessness case ...): one table per collection schema."""

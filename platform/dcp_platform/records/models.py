@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class RecordStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Web form"
+    UPLOAD = "upload", "Bulk upload"
+    API = "api", "API"
+    SYSTEM = "system", "System"
+
+
+class Record(models.Model):
+    """One record of a form and collection year; answers as the definition's stored values.
+
+    Organisation and user columns point at the shared (public) tables without database constraints:
+    the public tables are shared by every collection schema, and users are deactivated, never deleted.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    form = models.CharField(max_length=50)
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=RecordStatus.choices, default=RecordStatus.NOT_STARTED)
+    answers = models.JSONField(default=dict, blank=True)
+    derived = models.JSONField(default=dict, blank=True)
+    confirmations = models.JSONField(default=dict, blank=True)
+    owning_organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    managing_organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    reference = models.CharField(max_length=300, blank=True, help_text="The record's name in lists.")
+    search_text = models.TextField(blank=True, help_text="Lower-case searchable answers, space separated.")
+    record_date = models.DateField(null=True, blank=True, help_text="The answer that decides the window.")
+    # Records from a bulk upload stay hidden until the user confirms the upload.
+    visible = models.BooleanField(default=True)
+    source_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    upload_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    upload_row = models.PositiveIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Increases on every change (ETag).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [
+            models.Index(fields=["form", "year", "status"]),
+            models.Index(fields=["owning_organisation", "updated_at"]),
+            models.Index(fields=["managing_organisation", "updated_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["upload_id", "upload_row"], name="one_record_per_upload_row",
+                condition=models.Q(upload_id__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or str(self.public_id)
+
+
+class RecordChange(models.Model):
+    """The record's history: who changed which answers, through which channel."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    api_key_id = models.BigIntegerField(null=True, blank=True)
+    changed = models.JSONField(default=dict, help_text="question id -> [old, new]")
+
+    class Meta:
+        ordering = ["-at"]

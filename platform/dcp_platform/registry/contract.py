@@ -1,0 +1,57 @@
+"""What a collection plugin provides. Keep this small: everything else is derived from definitions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """One form of a collection (CORE has lettings and sales; H-CLIC has cases)."""
+
+    id: str
+    title: str
+    record_name: str = "record"  # "lettings log", "case": used in page text
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """A default collection window, seeded as Wagtail content when a collection is created.
+
+    Content designers then edit windows in Wagtail; the platform reads the content, not these defaults.
+    """
+
+    year: int
+    label: str  # "2026 to 2027" or "Quarter 1 2026 to 2027"
+    period_start: date  # records whose date falls in [period_start, period_end] belong to this window
+    period_end: date
+    opens: date
+    submission_deadline: date
+    edits_close: date
+
+
+@dataclass(frozen=True)
+class CollectionPlugin:
+    slug: str
+    title: str
+    description: str
+    forms: tuple[FormSpec, ...]
+    definitions_dir: Path  # holds <form>_<year>.yaml files or <form>_<year>/ folders
+    functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    option_sources: Mapping[str, Callable[..., list[tuple[str, str]]]] = field(default_factory=dict)
+    codecs: Mapping[str, Any] = field(default_factory=dict)
+    # Organisation provider types allowed to take part (None = any). H-CLIC: local authorities only.
+    eligible_provider_types: frozenset[str] | None = None
+    default_windows: tuple[WindowSpec, ...] = ()
+    # Extra values the plugin adds to EvalContext.extra for a record (e.g. the owner's provider type).
+    context_builder: Callable[..., dict[str, Any]] | None = None
+
+    def form(self, form_id: str) -> FormSpec:
+        for spec in self.forms:
+            if spec.id == form_id:
+                return spec
+        raise KeyError(f"Collection {self.slug} has no form {form_id!r}")

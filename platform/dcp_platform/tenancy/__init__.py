@@ -1,0 +1,1 @@
+"""Collections as tenants: each installed collection plugin gets its own PostgreSQL schema."""

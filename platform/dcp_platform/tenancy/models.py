@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.db import models
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Collection(TenantMixin):
+    """A data collection (CORE, H-CLIC ...): one tenant, one PostgreSQL schema.
+
+    The public schema has a row with schema_name "public" for the shared site; it is not a collection.
+    """
+
+    slug = models.SlugField(max_length=50, unique=True)
+    title = models.CharField(max_length=200)
+    service_name = models.CharField(
+        max_length=200, blank=True, help_text="Overrides the theme's service name on this collection's pages."
+    )
+    theme = models.CharField(max_length=50, blank=True, help_text="Theme folder name; empty = deployment default.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        return self.schema_name == "public"
+
+
+class Domain(DomainMixin):
+    class Meta:
+        ordering = ["domain"]
+
+
+class Participation(models.Model):
+    """Which organisations take part in which collections: data, not code."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="participations")
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="participations")
+    since = models.DateField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "collection"], name="unique_participation"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.collection}"

@@ -1,0 +1,1 @@
+"""White-label themes: service name, organisation, logo, links and colours, per deployment and per collection."""

@@ -1,0 +1,11 @@
+"""URLs of the public site (the base domain): sign-in, the list of collections, the support admin."""
+
+from django.urls import include, path
+
+from dcp_platform.views_home import public_home
+
+urlpatterns = [
+    path("", public_home, name="home"),
+    path("", include("dcp_platform.accounts.urls")),
+    path("support/", include("dcp_admin_ui.urls")),
+]

@@ -1,0 +1,14 @@
+"""URLs of a collection's site (core.<base>, hclic.<base> ...)."""
+
+from django.urls import include, path, re_path
+from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
+from wagtail.admin import urls as wagtailadmin_urls
+
+urlpatterns = [
+    re_path(r"^$", wagtail_views.serve, {"path": ""}, name="home"),
+    path("", include("dcp_platform.accounts.urls")),
+    path("cms/", include(wagtailadmin_urls)),
+    path("records/", include("dcp_platform.webform.urls")),
+    path("", include(wagtail_urls)),
+]

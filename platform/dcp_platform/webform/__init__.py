@@ -1,0 +1,1 @@
+"""The web form runtime: renders a collection-year definition as GOV.UK pages."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class WebformConfig(AppConfig):
+    name = "dcp_platform.webform"
+    label = "webform"
+    verbose_name = "Web form"
