@@ -1,0 +1,217 @@
+"""Test set-up shared by every test: real PostgreSQL, Redis and Chromium.
+
+Collection schemas are built once per test session: a template schema is migrated once, and each
+collection schema is cloned from it (about 10x faster than migrating each one).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+REPO = Path(__file__).resolve().parent
+TEMPLATE_SCHEMA = "tenant_template"
+
+
+def _build_collections() -> None:
+    from django.db import connection
+    from django_tenants.utils import schema_exists
+
+    from dcp_platform.tenancy.models import Collection
+    from dcp_platform.tenancy.services import ensure_collections
+
+    if not schema_exists(TEMPLATE_SCHEMA):
+        # The first tenant saved with the base schema missing is migrated for real; it becomes the template.
+        template = Collection(schema_name=TEMPLATE_SCHEMA, slug=TEMPLATE_SCHEMA.replace("_", "-"), title="Template")
+        template.save(verbosity=0)
+        Collection.objects.filter(pk=template.pk).delete()  # the row goes, the schema stays
+    ensure_collections()
+    connection.set_schema_to_public()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_test_environment: Any, django_db_blocker: Any, django_db_keepdb: bool) -> Iterator[None]:
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, keepdb=django_db_keepdb)
+        _build_collections()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test() -> Iterator[None]:
+    yield
+    from django.db import connection
+
+    if connection.connection is not None or True:
+        try:
+            connection.set_schema_to_public()
+        except Exception:  # noqa: S110 - no database in pure unit tests
+            pass
+
+
+def _patch_transactional_teardown() -> None:
+    """Browser tests use a live server, so their data is committed and Django would flush the database.
+
+    A flush cannot TRUNCATE the shared tables that collection schemas refer to, so instead the browser
+    tests run in their own pytest session (bin/test) after the others, and their data is simply kept
+    until the session's test database is dropped. Each browser test creates its own uniquely named data.
+    """
+    from django.test import TransactionTestCase
+
+    TransactionTestCase._fixture_teardown = lambda self: None  # type: ignore[method-assign]
+
+
+_patch_transactional_teardown()
+
+
+def collection(slug: str) -> Any:
+    from dcp_platform.tenancy.models import Collection
+
+    return Collection.objects.get(schema_name=slug)
+
+
+@pytest.fixture
+def core(db: None) -> Iterator[Any]:
+    """Run the test inside the CORE collection's schema."""
+    from django.db import connection
+
+    tenant = collection("core")
+    connection.set_tenant(tenant)
+    yield tenant
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def hclic(db: None) -> Iterator[Any]:
+    from django.db import connection
+
+    tenant = collection("hclic")
+    connection.set_tenant(tenant)
+    yield tenant
+    connection.set_schema_to_public()
+
+
+_counter = {"n": 0}
+
+
+def _unique(prefix: str) -> str:
+    _counter["n"] += 1
+    return f"{prefix}{os.getpid()}x{_counter['n']}"
+
+
+@pytest.fixture
+def make_org(db: None) -> Callable[..., Any]:
+    """Create an organisation that takes part in the given collections (default: every eligible one)."""
+
+    def make(
+        name: str | None = None,
+        *,
+        provider_type: str = "PRP",
+        parent: Any = None,
+        collections: tuple[str, ...] | None = None,
+        code: str | None = None,
+    ) -> Any:
+        from dcp_platform.accounts.models import Organisation
+        from dcp_platform.registry import all_plugins
+        from dcp_platform.tenancy.models import Collection, Participation
+
+        org = Organisation.objects.create(
+            name=name or _unique("Organisation "), code=code or _unique("ORG"), provider_type=provider_type,
+            parent=parent,
+        )
+        plugins = all_plugins()
+        slugs = collections if collections is not None else tuple(plugins)
+        for slug in slugs:
+            allowed = plugins[slug].eligible_provider_types
+            if allowed is None or provider_type in allowed:
+                Participation.objects.create(organisation=org, collection=Collection.objects.get(schema_name=slug))
+        return org
+
+    return make
+
+
+TEST_PASSWORD = "a-long-test-password-2026"  # noqa: S105
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., Any]:
+    def make(organisation: Any = None, *, role: str = "data_provider", email: str | None = None, **extra: Any) -> Any:
+        from dcp_platform.accounts.models import User
+
+        return User.objects.create_user(
+            email or f"{_unique('user')}@example.com", TEST_PASSWORD, name=extra.pop("name", "Test User"),
+            organisation=organisation, role=role, **extra,
+        )
+
+    return make
+
+
+def host_for(slug: str | None) -> str:
+    from django.conf import settings
+
+    return f"{slug}.{settings.BASE_DOMAIN}" if slug else settings.BASE_DOMAIN
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[..., Any]:
+    """A Django test client that talks to one collection's host (or the public site with None)."""
+    from django.test import Client
+
+    def make(slug: str | None = None, user: Any = None) -> Any:
+        client = Client(HTTP_HOST=host_for(slug))
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+# Browser tests ---------------------------------------------------------------------------------
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+def live_url(live_server: Any, slug: str | None, path: str = "/") -> str:
+    port = live_server.url.rsplit(":", 1)[1]
+    return f"http://{host_for(slug)}:{port}{path}"
+
+
+AXE_SOURCE = REPO / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def assert_accessible(page: Any, *, context: str = "") -> None:
+    """Run axe-core (from npm, injected into the page) and fail on any WCAG 2.x A/AA violation."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_SOURCE.read_text())
+    result = page.evaluate(
+        """async () => await axe.run(document, {runOnly: {type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"""
+    )
+    violations = [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})" for v in result["violations"]
+    ]
+    assert not violations, f"axe-core violations on {context or page.url}:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def axe() -> Callable[..., None]:
+    return assert_accessible
