@@ -1,0 +1,441 @@
+"""Expression functions and option lists the CORE definitions use.
+
+The platform registers `EXPRESSION_FUNCTIONS` with the definition engine, so a definition can call them by
+name (`weekly(brent, period)`), and `OPTION_SOURCES` for dynamic option lists (`options_source:
+local_authorities`). Every function accepts nulls and answers null (or false for predicates) when an input it
+needs is missing, so rules simply do not fire on incomplete records.
+
+Money arrives as decimal strings ("12.50"), numbers or Decimals; dates as ISO strings or `date`s.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from . import reference_data
+
+Number = Decimal | int | float | str
+PENNY = Decimal("0.01")
+
+# Payments a year for each rent period code (CORE's period question). Weekly = value x payments / 52.
+PAYMENTS_PER_YEAR: dict[int, int] = {
+    1: 52,  # weekly for 52 weeks
+    2: 26,  # every 2 weeks
+    3: 13,  # every 4 weeks
+    4: 12,  # every calendar month
+    5: 50,
+    6: 49,
+    7: 48,
+    8: 47,
+    9: 46,
+    10: 53,
+    11: 51,
+}
+
+# Weekly net income ranges per person by working situation (ecstat): soft_min, soft_max, hard_min, hard_max.
+INCOME_RANGES: dict[int, tuple[int, int, int, int]] = {
+    1: (143, 730, 90, 1230),  # full-time work
+    2: (67, 620, 50, 950),  # part-time work
+    3: (80, 480, 40, 990),  # government training
+    4: (50, 370, 10, 450),  # jobseeker
+    5: (50, 380, 10, 1000),  # retired
+    6: (53, 540, 10, 890),  # not seeking work
+    7: (47, 460, 10, 1300),  # full-time student
+    8: (54, 460, 10, 2000),  # unable to work because of illness
+    9: (50, 450, 10, 750),  # child under 16
+    0: (50, 580, 10, 1040),  # other
+    10: (47, 730, 10, 2000),  # prefers not to say
+}
+RANGE_BOUNDS = ("soft_min", "soft_max", "hard_min", "hard_max")
+CHILD_ECSTAT = 9
+REFUSED_ECSTAT = 10
+
+# Weekly charge maxima in pounds by charge, owning organisation provider type and needs type
+# (1 general needs, 2 supported housing). Hard maxima are the same for both needs types.
+CHARGE_HARD_MAX: dict[str, dict[str, int]] = {
+    "scharge": {"PRP": 800, "LA": 500},
+    "pscharge": {"PRP": 700, "LA": 200},
+    "supcharg": {"PRP": 800, "LA": 200},
+}
+CHARGE_SOFT_MAX: dict[str, dict[tuple[str, int], int]] = {
+    "scharge": {("LA", 1): 25, ("PRP", 1): 35, ("LA", 2): 100, ("PRP", 2): 200},
+    "pscharge": {("LA", 1): 25, ("PRP", 1): 35, ("LA", 2): 75, ("PRP", 2): 100},
+    "supcharg": {("LA", 1): 25, ("PRP", 1): 35, ("LA", 2): 75, ("PRP", 2): 85},
+}
+
+# Letting type from rent type group (renttype 1..4), needs type and provider type.
+LETTYPE_BASE: dict[int, int] = {1: 1, 2: 5, 3: 9, 4: 13}  # general needs, PRP
+LETTYPE_OFFSET: dict[tuple[int, str], int] = {(1, "PRP"): 0, (2, "PRP"): 1, (1, "LA"): 2, (2, "LA"): 3}
+
+SUPPORTED_HOUSING = 2
+MAX_RENT_RANGE_BEDS = 4  # the rent range table's "4" row means 4 or more bedrooms
+
+# "Other" reasons for leaving that are really homelessness (H5.4): the whole answer is one of these.
+HOMELESS_REASON_PHRASES = (
+    "homeless",
+    "homelessness",
+    "temporary accommodation",
+    "temp accommodation",
+    "ta",
+    "sleeping rough",
+    "rough sleeping",
+)
+# Words in an "other" reason that suggest one of the listed reasons fits (S8).
+LISTED_REASON_WORDS = (
+    "decant",
+    "decanted",
+    "refugee",
+    "asylum",
+    "ukraine",
+    "ukrainian",
+    "army",
+    "military",
+    "domestic abuse",
+    "domestic violence",
+    "da",
+    "dv",
+    "relationship breakdown",
+    "overcrowding",
+    "overcrowded",
+    "too small",
+    "more space",
+    "bigger property",
+    "damp",
+    "mould",
+    "fire",
+    "repossession",
+    "death",
+    "deceased",
+    "passed away",
+    "prison",
+    "hospital",
+)
+STARTER_TENANCY_WORDS = ("introductory", "intro", "starter")
+
+
+def _words_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(phrase).replace(r"\ ", r"\s+") for phrase in phrases)
+    return re.compile(rf"\b(?:{alternatives})\b", re.IGNORECASE)
+
+
+_LISTED_REASON_RE = _words_pattern(LISTED_REASON_WORDS)
+_STARTER_TENANCY_RE = _words_pattern(STARTER_TENANCY_WORDS)
+_NON_LETTERS_RE = re.compile(r"[^a-z]+")
+
+
+# --- conversions -------------------------------------------------------------------------------------------
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A money or number answer as a Decimal; None when missing or not a number."""
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+
+
+def to_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def to_int(value: Any) -> int | None:
+    number = to_decimal(value)
+    if number is None or number != number.to_integral_value():
+        return None
+    return int(number)
+
+
+def _round(value: Decimal, exponent: Decimal = PENNY) -> Decimal:
+    # CORE rounds half away from zero; Python's round() would round half to even.
+    return value.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+# --- rent and charges --------------------------------------------------------------------------------------
+
+
+def payments_per_year(period: Any) -> int | None:
+    code = to_int(period)
+    return PAYMENTS_PER_YEAR.get(code) if code is not None else None
+
+
+def weekly(value: Any, period: Any) -> Decimal | None:
+    """The weekly equivalent of an amount paid every `period`, to the penny."""
+    amount = to_decimal(value)
+    payments = payments_per_year(period)
+    if amount is None or payments is None:
+        return None
+    return _round(amount * payments / 52)
+
+
+def per_period(weekly_value: Any, period: Any) -> Decimal | None:
+    """The amount per `period` that a weekly amount comes to (used to state limits in messages)."""
+    amount = to_decimal(weekly_value)
+    payments = payments_per_year(period)
+    if amount is None or payments is None:
+        return None
+    return _round(amount * 52 / payments)
+
+
+def total_charge(*charges: Any) -> Decimal | None:
+    """Sum of the charges given, counting missing ones as 0; None when none is given."""
+    amounts = [to_decimal(charge) for charge in charges]
+    if all(amount is None for amount in amounts):
+        return None
+    return sum((amount for amount in amounts if amount is not None), Decimal("0.00"))
+
+
+def charge_max(charge: Any, provider_type: Any, needstype: Any, level: Any = "hard") -> int | None:
+    """Weekly maximum for a service, personal service or support charge ("scharge", "pscharge", "supcharg").
+
+    `level` is "hard" (the charge cannot be higher) or "soft" (higher than this needs confirming).
+    """
+    provider = str(provider_type) if provider_type is not None else None
+    if provider not in ("LA", "PRP"):
+        return None
+    if level == "hard":
+        return CHARGE_HARD_MAX.get(str(charge), {}).get(provider)
+    needs = to_int(needstype)
+    if needs is None:
+        return None
+    return CHARGE_SOFT_MAX.get(str(charge), {}).get((provider, needs))
+
+
+def lettype_code(renttype: Any, needstype: Any, provider_type: Any) -> int | None:
+    """CORE letting type 1..16 from rent type group, needs type and owning organisation provider type."""
+    base = LETTYPE_BASE.get(to_int(renttype) or 0)
+    offset = LETTYPE_OFFSET.get((to_int(needstype) or 0, str(provider_type)))
+    if base is None or offset is None:
+        return None
+    return base + offset
+
+
+def rent_range_bound(
+    year: Any, la: Any, beds: Any, lettype: Any, needstype: Any, bound: Any
+) -> Decimal | None:
+    """One bound ("soft_min", "soft_max", "hard_min", "hard_max") of the weekly rent range, or None.
+
+    Supported housing uses the bedspace row (beds 0); general needs caps bedrooms at 4.
+    """
+    year_number, letting, bedrooms = to_int(year), to_int(lettype), to_int(beds)
+    if year_number is None or letting is None or not la or bound not in RANGE_BOUNDS:
+        return None
+    if to_int(needstype) == SUPPORTED_HOUSING:
+        bedrooms = 0
+    elif bedrooms is None:
+        return None
+    else:
+        bedrooms = min(bedrooms, MAX_RENT_RANGE_BEDS)
+    found = reference_data.rent_range(year_number, letting, str(la), bedrooms)
+    return getattr(found, str(bound)) if found is not None else None
+
+
+# --- income ------------------------------------------------------------------------------------------------
+
+
+def weekly_income(earnings: Any, incfreq: Any) -> Decimal | None:
+    """Weekly net income in whole pounds from the amount and how often it is received (1 week, 2 month, 3 year)."""
+    amount = to_decimal(earnings)
+    frequency = to_int(incfreq)
+    if amount is None:
+        return None
+    if frequency == 1:
+        return amount
+    if frequency == 2:
+        return _round(amount * 12 / 52, Decimal(1))
+    if frequency == 3:
+        return _round(amount / 52, Decimal(1))
+    return None
+
+
+def income_bound(n: Any, ecstat: Any, age: Any, bound: Any) -> int | None:
+    """One person's contribution to the household's weekly income range.
+
+    The lead tenant (n = 1) counts only with a known working situation. Others without one count as a child
+    under 16 or, when older or of unknown age, as "prefers not to say".
+    """
+    if bound not in RANGE_BOUNDS:
+        return None
+    situation = to_int(ecstat)
+    if situation is None:
+        if to_int(n) == 1:
+            return None
+        years = to_int(age)
+        situation = CHILD_ECSTAT if years is not None and years < 16 else REFUSED_ECSTAT
+    limits = INCOME_RANGES.get(situation)
+    return limits[RANGE_BOUNDS.index(str(bound))] if limits else None
+
+
+# --- local authorities -------------------------------------------------------------------------------------
+
+
+def la_in_england(code: Any) -> bool:
+    found = reference_data.local_authorities().get(str(code)) if code else None
+    return found is not None and found.in_england
+
+
+def la_known(code: Any) -> bool:
+    return bool(code) and str(code) in reference_data.local_authorities()
+
+
+def la_active_on(code: Any, day: Any) -> bool:
+    """True when the local authority code is valid on the date (false when either is missing or unknown)."""
+    on = to_date(day)
+    found = reference_data.local_authorities().get(str(code)) if code else None
+    return found is not None and on is not None and found.active_on(on)
+
+
+def la_name(code: Any) -> str | None:
+    found = reference_data.local_authorities().get(str(code)) if code else None
+    return found.name if found else None
+
+
+def _authority_options(*, england_only: bool, on: Any) -> list[tuple[str, str]]:
+    day = to_date(on) or date.today()
+    chosen = [
+        authority
+        for authority in reference_data.local_authorities().values()
+        if authority.active_on(day) and (authority.in_england or not england_only)
+    ]
+    return [(authority.code, authority.name) for authority in sorted(chosen, key=lambda la: la.name)]
+
+
+def local_authority_options(on: Any = None, **_: Any) -> list[tuple[str, str]]:
+    """English local authorities valid on `on` (default today), as (ONS code, name), sorted by name."""
+    return _authority_options(england_only=True, on=on)
+
+
+def all_local_authority_options(on: Any = None, **_: Any) -> list[tuple[str, str]]:
+    """Every UK local authority (and "Outside UK") valid on `on`: for the household's previous area."""
+    return _authority_options(england_only=False, on=on)
+
+
+# --- dates ---------------------------------------------------------------------------------------------------
+
+
+def add_years(day: Any, years: Any) -> date | None:
+    """The same calendar day `years` later (earlier when negative); 29 February becomes 28 February."""
+    start, count = to_date(day), to_int(years)
+    if start is None or count is None:
+        return None
+    try:
+        return start.replace(year=start.year + count)
+    except ValueError:
+        return start.replace(year=start.year + count, day=28)
+
+
+def collection_year(day: Any) -> int | None:
+    """The collection year a date belongs to: years run from 1 April (2027-03-31 is in 2026)."""
+    on = to_date(day)
+    if on is None:
+        return None
+    return on.year if on >= date(on.year, 4, 1) else on.year - 1
+
+
+# --- free text -----------------------------------------------------------------------------------------------
+
+
+def reason_other_is_homelessness(text: Any) -> bool:
+    """The "other" reason for leaving is only a word for homelessness or temporary accommodation."""
+    if not text:
+        return False
+    core = _NON_LETTERS_RE.sub(" ", str(text).lower()).strip()
+    return " ".join(core.split()) in HOMELESS_REASON_PHRASES
+
+
+def reason_other_might_be_listed(text: Any) -> bool:
+    """The "other" reason mentions something one of the listed reasons covers (S8)."""
+    return bool(text) and _LISTED_REASON_RE.search(str(text)) is not None
+
+
+def tenancy_other_might_be_starter(text: Any) -> bool:
+    """The "other" tenancy type reads like an introductory or starter tenancy (S9)."""
+    return bool(text) and _STARTER_TENANCY_RE.search(str(text)) is not None
+
+
+# --- organisation --------------------------------------------------------------------------------------------
+
+PROVIDER_TYPE_KEY = "owning_organisation_provider_type"
+
+
+def owner_provider_type(context: Any) -> str | None:
+    """The owning organisation's provider type, "LA" or "PRP", from the evaluation context.
+
+    The platform puts it in `EvalContext.extra["owning_organisation_provider_type"]` (or `values`).
+    """
+    for source in ("extra", "values"):
+        found = (getattr(context, source, None) or {}).get(PROVIDER_TYPE_KEY)
+        if found in ("LA", "PRP"):
+            return str(found)
+    return None
+
+
+owner_provider_type.takes_context = True  # type: ignore[attr-defined]  # the engine passes EvalContext first
+
+
+# --- household ----------------------------------------------------------------------------------------------
+
+
+def household_type(totelder: Any, totadult: Any, totchild: Any) -> int | None:
+    """CORE household type: 1 one elder, 2 two adults with an elder, 3 one adult, 4 two adults,
+    5 one adult with children, 6 two or more adults with children, 9 other."""
+    elders, adults, children = to_int(totelder), to_int(totadult), to_int(totchild)
+    if elders is None or adults is None or children is None:
+        return None
+    if elders == 1 and adults == 0 and children == 0:
+        return 1
+    if elders + adults == 2 and elders >= 1:
+        return 2
+    if elders == 0 and adults == 1 and children == 0:
+        return 3
+    if elders == 0 and adults == 2 and children == 0:
+        return 4
+    if elders == 0 and adults == 1 and children >= 1:
+        return 5
+    if elders == 0 and adults >= 2 and children >= 1:
+        return 6
+    return 9
+
+
+EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "weekly": weekly,
+    "per_period": per_period,
+    "total_charge": total_charge,
+    "charge_max": charge_max,
+    "lettype_code": lettype_code,
+    "rent_range": rent_range_bound,
+    "weekly_income": weekly_income,
+    "income_bound": income_bound,
+    "la_in_england": la_in_england,
+    "la_known": la_known,
+    "la_active_on": la_active_on,
+    "la_name": la_name,
+    "add_years": add_years,
+    "collection_year": collection_year,
+    "reason_other_is_homelessness": reason_other_is_homelessness,
+    "reason_other_might_be_listed": reason_other_might_be_listed,
+    "tenancy_other_might_be_starter": tenancy_other_might_be_starter,
+    "household_type": household_type,
+    "owner_provider_type": owner_provider_type,
+}
+
+OPTION_SOURCES: dict[str, Callable[..., list[tuple[str, str]]]] = {
+    "local_authorities": local_authority_options,
+    "all_local_authorities": all_local_authority_options,
+}
