@@ -1,0 +1,327 @@
+"""Turning raw input into stored values, and checking stored values against their question's type.
+
+One implementation shared by the web form, bulk upload and the API. Messages are plain English and name the
+question (its `error_name`, or its label).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from .expressions import Expression, Scope
+from .model import Question
+
+Coerced = tuple[Any, str | None]
+Checker = Callable[[Any, Scope], str | None]
+
+_INTEGER_RE = re.compile(r"^[+-]?\d+$")
+_DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_POSTCODE_RE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_SLASH_DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+_OUTWARD_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
+_INWARD_RE = re.compile(r"^[0-9][A-Z]{2}$")
+
+
+def name_of(question: Question) -> str:
+    return question.error_name or f"the answer to “{question.label}”"
+
+
+def decimal_places(question: Question) -> int:
+    if question.step is not None:
+        exponent = Decimal(str(question.step)).normalize().as_tuple().exponent
+        return max(0, -int(exponent))
+    return 2
+
+
+def _clean(raw: Any) -> Any:
+    if isinstance(raw, str):
+        raw = raw.strip()
+        return None if raw == "" else raw
+    if isinstance(raw, list | tuple) and len(raw) == 0:
+        return None
+    return raw
+
+
+def coerce(question: Question, raw: Any) -> Coerced:
+    """Parse raw input (form string, CSV cell, JSON value) into the stored value, or give an error message."""
+    raw = _clean(raw)
+    if raw is None:
+        return None, None
+    parser = _PARSERS.get(question.type, _parse_text)
+    value, error = parser(question, raw)
+    if error is not None:
+        return None, error
+    error = check_static(question, value)
+    return (None, error) if error else (value, None)
+
+
+def coerce_date_parts(question: Question, day: Any, month: Any, year: Any) -> Coerced:
+    parts = [_clean(p) for p in (day, month, year)]
+    if all(p is None for p in parts):
+        return None, None
+    example = "for example 27 3 2026"
+    if any(p is None for p in parts):
+        return None, f"Enter {name_of(question)} with a day, month and year, {example}"
+    try:
+        d, m, y = (int(str(p)) for p in parts)
+    except ValueError:
+        return None, f"Enter {name_of(question)} as a real date, {example}"
+    if y < 100:
+        y += 2000
+    try:
+        value = date(y, m, d).isoformat()
+    except ValueError:
+        return None, f"Enter {name_of(question)} as a real date, {example}"
+    error = check_static(question, value)
+    return (None, error) if error else (value, None)
+
+
+# ---------------------------------------------------------------------------------------------- parsers
+
+
+def _parse_text(question: Question, raw: Any) -> Coerced:
+    if not isinstance(raw, str | int | float | Decimal) or isinstance(raw, bool):
+        return None, f"Enter {name_of(question)} as text"
+    return str(raw), None
+
+
+def _parse_email(question: Question, raw: Any) -> Coerced:
+    value, error = _parse_text(question, raw)
+    return value, error
+
+
+def _parse_integer(question: Question, raw: Any) -> Coerced:
+    message = f"Enter {name_of(question)} as a whole number"
+    if isinstance(raw, bool):
+        return None, message
+    if isinstance(raw, int):
+        return raw, None
+    if isinstance(raw, float | Decimal):
+        return (int(raw), None) if raw == int(raw) else (None, message)
+    text = str(raw).replace(",", "")
+    if not _INTEGER_RE.match(text):
+        return None, message
+    return int(text), None
+
+
+def _parse_decimal(question: Question, raw: Any) -> Coerced:
+    message = f"Enter {name_of(question)} as a number" + (", for example 125.50" if question.type == "money" else "")
+    if isinstance(raw, bool):
+        return None, message
+    text = str(raw).replace(",", "")
+    if question.type == "money":
+        text = text.removeprefix("£").strip()
+    if not _DECIMAL_RE.match(text):
+        return None, message
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return None, message
+    places = decimal_places(question) if question.type == "decimal" else 2
+    quantum = Decimal(1).scaleb(-places)
+    return str(number.quantize(quantum, rounding=ROUND_HALF_UP)), None
+
+
+def _parse_date(question: Question, raw: Any) -> Coerced:
+    message = f"Enter {name_of(question)} as a real date, for example 27 3 2026"
+    if isinstance(raw, date):
+        return raw.isoformat(), None
+    if isinstance(raw, dict):
+        return coerce_date_parts(question, raw.get("day"), raw.get("month"), raw.get("year"))
+    text = str(raw)
+    slash = _SLASH_DATE_RE.match(text)
+    if slash:
+        return coerce_date_parts(question, *slash.groups())
+    try:
+        return date.fromisoformat(text[:10] if len(text) > 10 and text[10] in "T " else text).isoformat(), None
+    except ValueError:
+        return None, message
+
+
+def _match_code(question: Question, raw: Any) -> tuple[bool, Any]:
+    if not question.options:
+        # A dynamic list (options_source): the platform checks membership; store the code as given.
+        return True, raw.strip() if isinstance(raw, str) else raw
+    if isinstance(raw, bool):
+        return False, None
+    for code in question.codes:
+        if code == raw and type(code) is type(raw):
+            return True, code
+    text = str(raw).strip()
+    for code in question.codes:
+        if str(code) == text:
+            return True, code
+    lowered = text.lower()
+    for code in question.codes:
+        if isinstance(code, str) and code.lower() == lowered:
+            return True, code
+    return False, None
+
+
+def _parse_option(question: Question, raw: Any) -> Coerced:
+    ok, code = _match_code(question, raw)
+    if not ok or code is None:
+        if question.type == "select":
+            return None, "Choose " + name_of(question) + " from the list"
+        return None, "Choose one of the options for " + name_of(question)
+    return code, None
+
+
+def _parse_checkboxes(question: Question, raw: Any) -> Coerced:
+    items = raw if isinstance(raw, list | tuple | set) else [p for p in str(raw).split(",") if p.strip()]
+    chosen: set[Any] = set()
+    for item in items:
+        ok, code = _match_code(question, item)
+        if not ok or code is None:
+            return None, "Choose only the listed options for " + name_of(question)
+        chosen.add(code)
+    ordered = [option.code for option in question.options if option.code in chosen] if question.options \
+        else sorted(chosen, key=str)
+    return (ordered or None), None
+
+
+def normalise_postcode(raw: Any) -> str | None:
+    text = re.sub(r"\s+", "", str(raw)).upper()
+    match = _POSTCODE_RE.match(text)
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def _parse_postcode(question: Question, raw: Any) -> Coerced:
+    value = normalise_postcode(raw)
+    if value is None:
+        return None, f"Enter {name_of(question)} as a real postcode, for example SW1A 1AA"
+    return value, None
+
+
+def coerce_postcode_parts(question: Question, outward: Any, inward: Any) -> Coerced:
+    outward, inward = _clean(outward), _clean(inward)
+    if outward is None and inward is None:
+        return None, None
+    return coerce(question, f"{outward or ''} {inward or ''}")
+
+
+_PARSERS: dict[str, Callable[[Question, Any], Coerced]] = {
+    "text": _parse_text,
+    "email": _parse_email,
+    "integer": _parse_integer,
+    "decimal": _parse_decimal,
+    "money": _parse_decimal,
+    "date": _parse_date,
+    "yesno": _parse_option,
+    "radios": _parse_option,
+    "select": _parse_option,
+    "organisation": _parse_option,
+    "checkboxes": _parse_checkboxes,
+    "postcode": _parse_postcode,
+}
+
+
+# ---------------------------------------------------------------------------------------------- checks
+
+
+def _bound_value(bound: Any, scope: Scope | None) -> Any:
+    if isinstance(bound, Expression):
+        if scope is None:
+            return None  # expression bounds need the record; checked by Definition.evaluate
+        value = bound(scope)
+        return value
+    return bound
+
+
+def _range_message(question: Question, low: Any, high: Any, display: Callable[[Any], str]) -> str:
+    name = name_of(question)
+    if low is not None and high is not None:
+        return f"Enter {name} between {display(low)} and {display(high)}"
+    if low is not None:
+        return f"Enter {name} of {display(low)} or more" if question.type != "date" else \
+            f"Enter {name} on or after {display(low)}"
+    return f"Enter {name} of {display(high)} or less" if question.type != "date" else \
+        f"Enter {name} on or before {display(high)}"
+
+
+def _show_number(value: Any) -> str:
+    return str(value)
+
+
+def _show_date(value: Any) -> str:
+    return value.strftime("%-d %B %Y") if isinstance(value, date) else str(value)
+
+
+def check_value(question: Question, value: Any, scope: Scope | None) -> str | None:
+    """Check a stored (already coerced) value. `scope` lets expression bounds be evaluated."""
+    if value is None:
+        return None
+    kind = question.type
+    if kind == "integer":
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"Enter {name_of(question)} as a whole number"
+        return _check_range(question, value, scope, _show_number)
+    if kind in ("decimal", "money"):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return f"Enter {name_of(question)} as a number"
+        return _check_range(question, number, scope, _show_number)
+    if kind == "date":
+        try:
+            day = value if isinstance(value, date) else date.fromisoformat(str(value))
+        except ValueError:
+            return f"Enter {name_of(question)} as a real date, for example 27 3 2026"
+        return _check_range(question, day, scope, _show_date)
+    if kind in ("radios", "select", "yesno", "organisation"):
+        if question.options and (value not in question.codes or isinstance(value, bool)):
+            return "Choose one of the options for " + name_of(question)
+        return None
+    if kind == "checkboxes":
+        if not isinstance(value, list) or (question.options and any(v not in question.codes for v in value)):
+            return "Choose only the listed options for " + name_of(question)
+        return None
+    if kind == "postcode":
+        return None if normalise_postcode(value) == value else \
+            f"Enter {name_of(question)} as a real postcode, for example SW1A 1AA"
+    if not isinstance(value, str):
+        return f"Enter {name_of(question)} as text"
+    if question.max_length is not None and len(value) > question.max_length:
+        return f"{name_of(question)[0].upper()}{name_of(question)[1:]} must be {question.max_length} characters or fewer"
+    if question.pattern and not re.fullmatch(question.pattern, value):
+        return f"Enter {name_of(question)} in the right format"
+    if kind == "email" and not _EMAIL_RE.match(value):
+        return f"Enter {name_of(question)} as an email address, like name@example.com"
+    return None
+
+
+def check_static(question: Question, value: Any) -> str | None:
+    return check_value(question, value, None)
+
+
+def _check_range(question: Question, value: Any, scope: Scope | None, display: Callable[[Any], str]) -> str | None:
+    low = _bound_value(question.min, scope)
+    high = _bound_value(question.max, scope)
+    if isinstance(value, date):
+        low = _as_date(low)
+        high = _as_date(high)
+    try:
+        too_low = low is not None and value < low
+        too_high = high is not None and value > high
+    except TypeError:
+        return None
+    if too_low or too_high:
+        return _range_message(question, low, high, display)
+    stepped = question.type == "integer" and question.step not in (None, 1) and low is not None
+    if stepped and (value - low) % int(question.step):
+        return f"Enter {name_of(question)} in steps of {question.step}"
+    return None
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None

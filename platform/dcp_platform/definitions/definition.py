@@ -1,0 +1,543 @@
+"""The Definition: a checked, compiled collection-year form, and its evaluation of a record."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import coerce as coercion
+from .expressions import CONTEXT_KEY, Expression, ItemScope, truthy
+from .model import (
+    DerivedValue,
+    EvalContext,
+    FieldRef,
+    Group,
+    Page,
+    PageInstance,
+    Problem,
+    Question,
+    Rule,
+    Section,
+    TemplateFieldSpec,
+)
+
+_PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_MAX_PASSES = 10  # clearing answers can make later conditions change; repeat until nothing changes
+
+
+def _to_date(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _to_decimal(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
+
+
+_SCOPE_CONVERTERS: dict[str, Callable[[Any], Any]] = {"date": _to_date, "decimal": _to_decimal, "money": _to_decimal}
+
+
+def _display(value: Any, question: Question | None) -> str:
+    if value is None:
+        return ""
+    if question is not None and question.options and not isinstance(value, list):
+        label = question.option_label(value)
+        if label is not None:
+            return label
+    if isinstance(value, date):
+        return value.strftime("%-d %B %Y")
+    if isinstance(value, list):
+        return ", ".join(_display(v, question) for v in value)
+    return str(value)
+
+
+def _token(values: list[tuple[str, Any]]) -> str:
+    text = repr([(name, str(value) if isinstance(value, Decimal | date) else value) for name, value in values])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Evaluation:
+    """The result of evaluating one record against a definition."""
+
+    answers: dict[str, Any]
+    derived: dict[str, Any]
+    applicable_pages: list[PageInstance]
+    applicable_questions: list[FieldRef]
+    problems: list[Problem]
+    missing: list[FieldRef]
+    status: str
+    confirmed: list[Problem] = field(default_factory=list)  # soft problems the user has confirmed
+    section_statuses: dict[str, str] = field(default_factory=dict)
+    scope: dict[str, Any] = field(default_factory=dict, repr=False)
+    definition: Definition | None = field(default=None, repr=False)
+
+    @property
+    def hard_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "hard"]
+
+    @property
+    def soft_problems(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "soft"]
+
+    def section_status(self, section_id: str) -> str:
+        return self.section_statuses[section_id]
+
+    def is_applicable(self, ref: FieldRef | str) -> bool:
+        key = ref.key if isinstance(ref, FieldRef) else ref
+        return any(r.key == key for r in self.applicable_questions)
+
+    def confirmation_token(self, rule_id: str, item: int | None = None) -> str:
+        """What to store in confirmations[problem.confirmation_key] when the user confirms this soft problem."""
+        assert self.definition is not None
+        rule = self.definition.rule(rule_id)
+        scope: Any = self.scope
+        if rule.group is not None and item is not None:
+            scope = ItemScope(self.scope[rule.group][item - 1], self.scope, item)
+        return _token([(name, scope.get(name)) for name in rule.reads])
+
+    def derived_json(self) -> dict[str, Any]:
+        """Derived values as JSON-friendly values (dates as ISO strings, decimals as strings)."""
+        def plain(value: Any) -> Any:
+            if isinstance(value, date):
+                return value.isoformat()
+            if isinstance(value, Decimal):
+                return str(value)
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            return value
+        return {key: plain(value) for key, value in self.derived.items()}
+
+
+@dataclass
+class _Walk:
+    """Mutable state of one applicability pass."""
+
+    record: dict[str, Any]
+    items: dict[str, list[dict[str, Any]]]
+    pages: list[PageInstance] = field(default_factory=list)
+    asked: list[tuple[Question, int | None]] = field(default_factory=list)
+    sections: dict[str, bool] = field(default_factory=dict)
+    changed: bool = False
+
+
+class Definition:
+    def __init__(
+        self,
+        *,
+        raw: dict[str, Any],
+        source: str,
+        sections: list[Section],
+        groups: dict[str, Group],
+        questions: dict[str, Question],
+        derived: list[DerivedValue],
+        validations: list[Rule],
+        context_names: frozenset[str] = frozenset(),
+    ) -> None:
+        self.raw = raw
+        self.source = source
+        self.collection: str = str(raw["collection"])
+        self.form: str = str(raw["form"])
+        self.year: int = int(raw["year"])
+        self.title: str = str(raw.get("title") or self.form)
+        self.record_reference: list[str] = list(raw.get("record_reference") or [])
+        self.search_fields: list[str] = list(raw.get("search_fields") or [])
+        self.date_question: str | None = raw.get("date_question")
+        self.owner_question: str | None = raw.get("owner_question")
+        self.manager_question: str | None = raw.get("manager_question")
+        self.duplicate_check: list[str] = list(raw.get("duplicate_check") or [])
+        self.sections = sections
+        self.groups = groups
+        self.questions = questions
+        self.derived = derived
+        self.validations = validations
+        self.context_names = context_names
+        self.pages: list[Page] = [page for section in sections for page in section.pages]
+        self._pages_by_id = {page.id: page for page in self.pages}
+        self._rules_by_id = {rule.id: rule for rule in validations}
+        self._record_ids = frozenset(q.id for q in questions.values() if q.group is None)
+        self._converters = [
+            (q.id, _SCOPE_CONVERTERS[q.type]) for q in questions.values() if q.group is None and q.type in _SCOPE_CONVERTERS
+        ]
+        self._group_converters = {
+            g: [(q, _SCOPE_CONVERTERS[self.questions[q].type]) for q in group.question_ids
+                if self.questions[q].type in _SCOPE_CONVERTERS]
+            for g, group in groups.items()
+        }
+        self._group_question_ids = {g: frozenset(group.question_ids) for g, group in groups.items()}
+        for rule in validations:
+            placeholders = _PLACEHOLDER_RE.findall(rule.message + (rule.title or ""))
+            reads = sorted(set(rule.when.names) | set(placeholders) | set(rule.fields))
+            rule.reads = tuple(reads)
+
+    # ------------------------------------------------------------------------------------------ lookups
+
+    def page(self, page_id: str) -> Page:
+        return self._pages_by_id[page_id]
+
+    def question(self, question_id: str) -> Question:
+        return self.questions[question_id]
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._rules_by_id[rule_id]
+
+    def section(self, section_id: str) -> Section:
+        return next(section for section in self.sections if section.id == section_id)
+
+    def flat_name(self, question: Question, item: int | None = None) -> str:
+        """Column name in flat files and exports."""
+        if question.group is None or item is None:
+            return question.flat_name or question.id
+        pattern = question.flat_name or self.groups[question.group].flat_name
+        return pattern.replace("{group}", question.group).replace("{question}", question.id).replace("{n}", str(item))
+
+    # ------------------------------------------------------------------------------------------ coercion
+
+    def coerce(self, question: Question, raw: Any) -> tuple[Any, str | None]:
+        return coercion.coerce(question, raw)
+
+    def coerce_date_parts(self, question: Question, day: Any, month: Any, year: Any) -> tuple[Any, str | None]:
+        return coercion.coerce_date_parts(question, day, month, year)
+
+    def coerce_postcode_parts(self, question: Question, outward: Any, inward: Any) -> tuple[Any, str | None]:
+        return coercion.coerce_postcode_parts(question, outward, inward)
+
+    # ------------------------------------------------------------------------------------------ template
+
+    def template_field_map(self) -> dict[int, TemplateFieldSpec]:
+        result: dict[int, TemplateFieldSpec] = {}
+        for question in self.questions.values():
+            by_item: dict[int | None, list[int]]
+            if isinstance(question.template_fields, dict):
+                by_item = {item: numbers for item, numbers in question.template_fields.items()}
+            else:
+                by_item = {None: question.template_fields}
+            for item, numbers in by_item.items():
+                parts = self._template_parts(question, len(numbers))
+                for number, part in zip(numbers, parts, strict=True):
+                    result[number] = TemplateFieldSpec(question.id, question.group, item, part)
+            for option in question.options:
+                for number in option.template_fields:
+                    result[number] = TemplateFieldSpec(question.id, question.group, None, option.code)
+        return dict(sorted(result.items()))
+
+    @staticmethod
+    def _template_parts(question: Question, count: int) -> list[Any]:
+        if question.type == "date" and count == 3:
+            return ["day", "month", "year"]
+        if question.type == "postcode" and count == 2:
+            return ["outward", "inward"]
+        return [None] * count
+
+    # ------------------------------------------------------------------------------------------ evaluation
+
+    def evaluate(
+        self, answers: dict[str, Any], *, confirmations: dict[str, Any] | None = None, context: EvalContext | None = None
+    ) -> Evaluation:
+        context = context or EvalContext()
+        record = {k: v for k, v in answers.items() if k in self._record_ids and v is not None}
+        items = {
+            g: [self._clean_item(g, item) for item in (answers.get(g) or []) if isinstance(item, dict)]
+            for g in self.groups
+        }
+        for _ in range(_MAX_PASSES):
+            scope = self._compute_scope(record, items, context)
+            walk = self._walk(scope, record, items)
+            record, items = walk.record, walk.items
+            if not walk.changed:
+                break
+        return self._finish(scope, walk, confirmations or {})
+
+    def _clean_item(self, group: str, item: dict[str, Any]) -> dict[str, Any]:
+        ids = self._group_question_ids[group]
+        return {k: v for k, v in item.items() if k in ids and v is not None}
+
+    def _compute_scope(
+        self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], context: EvalContext
+    ) -> dict[str, Any]:
+        scope: dict[str, Any] = dict(record)
+        for question_id, convert in self._converters:
+            value = scope.get(question_id)
+            if value is not None:
+                scope[question_id] = convert(value)
+        scope[CONTEXT_KEY] = context
+        for name in self.context_names:
+            scope[name] = context.extra.get(name)
+        for group_id, group_items in items.items():
+            converters = self._group_converters[group_id]
+            item_scopes = []
+            for item in group_items:
+                item_scope = dict(item)
+                for question_id, convert in converters:
+                    value = item_scope.get(question_id)
+                    if value is not None:
+                        item_scope[question_id] = convert(value)
+                item_scopes.append(item_scope)
+            scope[group_id] = item_scopes
+        for derived in self.derived:
+            if derived.group is None:
+                self._apply_derived(derived, scope, scope, record)
+            else:
+                for number, (item_scope, item) in enumerate(
+                    zip(scope[derived.group], items[derived.group], strict=True), start=1
+                ):
+                    self._apply_derived(derived, ItemScope(item_scope, scope, number), item_scope, item)
+        return scope
+
+    def _apply_derived(self, derived: DerivedValue, read: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
+        applies = derived.condition is None or truthy(derived.condition(read))
+        value = derived.value(read) if applies else None
+        write[derived.id] = value
+        if derived.sets is not None and applies:
+            question = self.questions[derived.sets]
+            stored, error = coercion.coerce(question, value.isoformat() if isinstance(value, date) else value)
+            if error is None and stored is not None:
+                answers[derived.sets] = stored
+                write[derived.sets] = value if not isinstance(stored, str) or question.type == "text" else \
+                    _SCOPE_CONVERTERS.get(question.type, lambda v: v)(stored)
+
+    def _walk(self, scope: dict[str, Any], record: dict[str, Any], items: dict[str, list[dict[str, Any]]]) -> _Walk:
+        """Work out what applies, keeping only the answers to questions that apply."""
+        walk = _Walk(record={}, items={})
+        counts = {g: self._item_count(group, scope, items[g]) for g, group in self.groups.items()}
+        for group_id, count in counts.items():
+            current = items[group_id]
+            if len(current) != count:
+                walk.changed = True
+            walk.items[group_id] = [{} for _ in range(count)]
+            # Items past the count are dropped; new items start empty.
+            scope[group_id] = (scope[group_id] + [{} for _ in range(count)])[:count]
+        for section in self.sections:
+            shown = section.condition is None or truthy(section.condition(scope))
+            walk.sections[section.id] = shown
+            for page in section.pages:
+                if page.group is None:
+                    self._walk_page(page, None, scope, scope, record, walk.record, walk, shown)
+                else:
+                    old_items = items[page.group]
+                    for number, item_scope in enumerate(scope[page.group], start=1):
+                        old = old_items[number - 1] if number <= len(old_items) else {}
+                        self._walk_page(page, number, ItemScope(item_scope, scope, number), item_scope, old,
+                                        walk.items[page.group][number - 1], walk, shown)
+        if not walk.changed:
+            walk.changed = len(walk.record) != len(record) or any(
+                len(new) != len(old) for g in self.groups for new, old in zip(walk.items[g], items[g], strict=False)
+            )
+        return walk
+
+    def _item_count(self, group: Group, scope: dict[str, Any], items: list[dict[str, Any]]) -> int:
+        if group.count is None:
+            return group.clamp(len(items))
+        value = group.count(scope)
+        try:
+            count = int(value) if value is not None else 0
+        except (TypeError, ValueError):
+            count = 0
+        return group.clamp(count)
+
+    def _walk_page(
+        self,
+        page: Page,
+        item: int | None,
+        read: Any,
+        write: dict[str, Any],
+        old: dict[str, Any],
+        kept: dict[str, Any],
+        walk: _Walk,
+        section_shown: bool,
+    ) -> None:
+        page_shown = section_shown and (page.condition is None or truthy(page.condition(read)))
+        any_asked = False
+        for question in page.questions:
+            qid = question.id
+            if question.set_by_system and qid in old and self._is_set(qid, read):
+                kept[qid] = old[qid]  # answered by the system: kept (even on a hidden page), not asked
+                continue
+            if page_shown and (question.condition is None or truthy(question.condition(read))):
+                any_asked = True
+                walk.asked.append((question, item))
+                if qid in old:
+                    kept[qid] = old[qid]
+            elif qid in write:
+                del write[qid]  # later conditions must see the cleared answer
+        if any_asked:
+            walk.pages.append(PageInstance(page, item))
+
+    def _is_set(self, question_id: str, read: Any) -> bool:
+        for derived in self.derived:
+            if derived.sets == question_id and (derived.condition is None or truthy(derived.condition(read))):
+                return True
+        return False
+
+    # ------------------------------------------------------------------------------------------ problems
+
+    def _finish(self, scope: dict[str, Any], walk: _Walk, confirmations: dict[str, Any]) -> Evaluation:
+        problems: list[Problem] = []
+        missing: list[FieldRef] = []
+        applicable: list[FieldRef] = []
+        answered_keys: set[str] = set()
+        for question, item in walk.asked:
+            ref = FieldRef(question.id, question.group, item)
+            applicable.append(ref)
+            if item is None:
+                value = walk.record.get(question.id)
+                read: Any = scope
+            else:
+                value = walk.items[question.group][item - 1].get(question.id)  # type: ignore[index]
+                read = ItemScope(scope[question.group][item - 1], scope, item)  # type: ignore[index]
+            if value is None:
+                if question.required:
+                    missing.append(ref)
+                continue
+            answered_keys.add(ref.key)
+            message = coercion.check_value(question, value, read)
+            if message is not None:
+                problems.append(Problem(
+                    rule_id=f"type.{question.id}", severity="hard", message=message, fields=[ref],
+                    template_fields=question.template_fields_for(item), item=item,
+                    confirmation_key=f"type.{ref.key}",
+                ))
+        applicable_keys = {ref.key for ref in applicable}
+        confirmed: list[Problem] = []
+        for rule in self.validations:
+            for problem in self._check_rule(rule, scope, applicable_keys):
+                token = confirmations.get(problem.confirmation_key)
+                if problem.severity == "soft" and token is not None and token == problem.confirmation_token:
+                    confirmed.append(problem)
+                else:
+                    problems.append(problem)
+        derived = {d.id: scope.get(d.id) for d in self.derived if d.group is None}
+        for d in self.derived:
+            if d.group is not None:
+                derived[d.id] = [item.get(d.id) for item in scope[d.group]]
+        answers: dict[str, Any] = dict(walk.record)
+        for group_id, group_items in walk.items.items():
+            if group_items:
+                answers[group_id] = group_items
+        status = self._status(answered_keys, missing, problems)
+        evaluation = Evaluation(
+            answers=answers, derived=derived, applicable_pages=walk.pages, applicable_questions=applicable,
+            problems=problems, missing=missing, status=status, confirmed=confirmed, scope=scope, definition=self,
+        )
+        evaluation.section_statuses = self._section_statuses(walk, applicable, answered_keys, missing, problems)
+        return evaluation
+
+    def _check_rule(self, rule: Rule, scope: dict[str, Any], applicable: set[str]) -> list[Problem]:
+        found: list[Problem] = []
+        if rule.group is None:
+            targets: list[tuple[Any, int | None]] = [(scope, None)]
+        else:
+            targets = [(ItemScope(s, scope, n), n) for n, s in enumerate(scope[rule.group], start=1)]
+        for read, item in targets:
+            refs = [FieldRef(f, self.questions[f].group, item if self.questions[f].group else None) for f in rule.fields]
+            # A problem must be fixable where it is shown: skip it when none of its questions is asked.
+            if refs and not any(ref.key in applicable for ref in refs):
+                continue
+            if not truthy(rule.when(read)):
+                continue
+            key = rule.id if item is None else f"{rule.id}.{item}"
+            found.append(Problem(
+                rule_id=rule.id, severity=rule.severity, message=self._fill(rule.message, read),
+                fields=refs,
+                template_fields=[n for f in rule.fields for n in self.questions[f].template_fields_for(item)],
+                title=self._fill(rule.title, read) if rule.title else None,
+                confirm_label=rule.confirm_label, item=item, confirmation_key=key,
+                confirmation_token=_token([(name, read.get(name)) for name in rule.reads])
+                if rule.severity == "soft" else None,
+            ))
+        return found
+
+    def _fill(self, text: str, read: Any) -> str:
+        return _PLACEHOLDER_RE.sub(lambda m: _display(read.get(m.group(1)), self.questions.get(m.group(1))), text)
+
+    @staticmethod
+    def _status(answered: set[str], missing: list[FieldRef], problems: list[Problem]) -> str:
+        if not missing and not problems:
+            return "completed"
+        return "in_progress" if answered else "not_started"
+
+    def _section_statuses(
+        self, walk: _Walk, applicable: list[FieldRef], answered: set[str], missing: list[FieldRef], problems: list[Problem]
+    ) -> dict[str, str]:
+        statuses: dict[str, str] = {}
+        section_of = {q.id: q.section_id for q in self.questions.values()}
+        missing_sections = {section_of[ref.question_id] for ref in missing}
+        problem_sections = {section_of[ref.question_id] for p in problems for ref in p.fields}
+        answered_sections = {section_of[ref.question_id] for ref in applicable if ref.key in answered}
+        for section in self.sections:
+            if not walk.sections[section.id]:
+                statuses[section.id] = "cannot_start_yet"
+            elif section.id not in missing_sections and section.id not in problem_sections:
+                statuses[section.id] = "completed"
+            elif section.id in answered_sections:
+                statuses[section.id] = "in_progress"
+            else:
+                statuses[section.id] = "not_started"
+        return statuses
+
+    def page_problems(
+        self, evaluation: Evaluation, page_instance: PageInstance
+    ) -> tuple[list[Problem], list[FieldRef]]:
+        """The problems and missing answers that belong on one page (instance) of the web form."""
+        ids = {q.id for q in page_instance.page.questions}
+        item = page_instance.item
+
+        def on_page(ref: FieldRef) -> bool:
+            return ref.question_id in ids and ref.item == item
+
+        problems = [p for p in evaluation.problems if p.fields and on_page(p.fields[0])]
+        missing = [ref for ref in evaluation.missing if on_page(ref)]
+        return problems, missing
+
+    # ------------------------------------------------------------------------------------------ JSON
+
+    def to_json(self) -> dict[str, Any]:
+        def source(expression: Expression | None) -> str | None:
+            return expression.source if expression is not None else None
+
+        def bound(value: Any) -> Any:
+            if isinstance(value, Expression):
+                return value.source
+            if isinstance(value, date | Decimal):
+                return str(value)
+            return value
+
+        questions = []
+        for section in self.sections:
+            for page in section.pages:
+                for q in page.questions:
+                    questions.append({
+                        "id": q.id, "type": q.type, "label": q.label, "hint": q.hint, "required": q.required,
+                        "options": [{"code": o.code, "label": o.label} for o in q.options],
+                        "options_source": q.options_source,
+                        "condition": source(q.condition), "page_condition": source(page.condition),
+                        "group": q.group, "template_fields": q.all_template_fields(), "page": page.id,
+                        "section": section.id, "min": bound(q.min), "max": bound(q.max),
+                        "set_by_system": q.set_by_system,
+                    })
+        return {
+            "collection": self.collection, "form": self.form, "year": self.year, "title": self.title,
+            "sections": [{"id": s.id, "title": s.title, "condition": source(s.condition),
+                          "pages": [p.id for p in s.pages]} for s in self.sections],
+            "groups": [{"id": g.id, "title": g.title, "count": source(g.count), "min_items": g.min_items,
+                        "max_items": g.max_items, "questions": g.question_ids} for g in self.groups.values()],
+            "questions": questions,
+            "derived": [{"id": d.id, "label": d.label, "value": d.value.source, "condition": source(d.condition),
+                         "sets": d.sets, "group": d.group} for d in self.derived],
+            "validations": [{"id": r.id, "ref": r.ref, "severity": r.severity, "when": r.when.source,
+                             "fields": r.fields, "message": r.message, "group": r.group} for r in self.validations],
+        }

@@ -1,0 +1,738 @@
+"""The expression language used by conditions, validations and derived values.
+
+Expressions are tokenised and parsed ONCE (recursive descent) into a small AST, then compiled into nested
+Python closures. Evaluating a compiled expression is a chain of closure calls over a *scope* (anything with a
+``.get(name)`` method, normally a dict), with no re-parsing. Null rules mirror CORE: see
+docs/definition-format.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import ExpressionError
+
+Scope = Any  # a Mapping-like object with .get(name)
+Compiled = Callable[[Scope], Any]
+
+# Reserved scope key holding the EvalContext; cannot collide with an identifier.
+CONTEXT_KEY = "$context"
+# Reserved scope key holding the 1-based item number inside a group scope.
+ITEM_NUMBER = "n"
+
+AGGREGATES = frozenset({"count", "sum", "any", "all"})
+BUILTINS = frozenset(
+    {
+        "answered", "coalesce", "map", "if", "today", "date", "days_between", "year", "month", "day",
+        "round", "min", "max", "abs", "len", "matches", "contains",
+    }
+) | AGGREGATES
+
+
+# ---------------------------------------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    kind: str  # "num", "str", "name", "op", "end"
+    value: Any
+    col: int  # 1-based column
+
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<num>\d+(?:\.\d+)?)
+  | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
+  | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|\(|\)|\[|\]|\{|\}|,|:)
+    """,
+    re.VERBOSE,
+)
+_KEYWORDS = {"and", "or", "not", "in", "null", "true", "false"}
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN_RE.match(text, pos)
+        if match is None:
+            raise ExpressionError(f"unexpected character {text[pos]!r}", text, pos + 1)
+        kind = match.lastgroup or ""
+        raw = match.group()
+        col = pos + 1
+        pos = match.end()
+        if kind == "ws":
+            continue
+        if kind == "num":
+            tokens.append(Token("num", Decimal(raw) if "." in raw else int(raw), col))
+        elif kind == "str":
+            tokens.append(Token("str", _unescape(raw[1:-1]), col))
+        elif kind == "name" and raw in _KEYWORDS:
+            tokens.append(Token("op", raw, col))
+        else:
+            tokens.append(Token(kind, raw, col))
+    tokens.append(Token("end", None, len(text) + 1))
+    return tokens
+
+
+def _unescape(body: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), body)
+
+
+# ---------------------------------------------------------------------------------------------- AST
+
+
+@dataclass(slots=True)
+class Node:
+    col: int
+
+
+@dataclass(slots=True)
+class Const(Node):
+    value: Any
+
+
+@dataclass(slots=True)
+class Name(Node):
+    name: str
+
+
+@dataclass(slots=True)
+class ListLit(Node):
+    items: list[Node]
+
+
+@dataclass(slots=True)
+class MapLit(Node):
+    pairs: list[tuple[Node, Node]]
+
+
+@dataclass(slots=True)
+class Unary(Node):
+    op: str
+    operand: Node
+
+
+@dataclass(slots=True)
+class Binary(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(slots=True)
+class Call(Node):
+    func: str
+    args: list[Node]
+
+
+# ---------------------------------------------------------------------------------------------- parser
+
+_COMPARISONS = {"==", "!=", "<", "<=", ">", ">=", "in", "not in"}
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tokenize(text)
+        self.pos = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.pos]
+
+    def advance(self) -> Token:
+        token = self.tokens[self.pos]
+        self.pos += 1
+        return token
+
+    def error(self, message: str, token: Token | None = None) -> ExpressionError:
+        token = token or self.peek()
+        return ExpressionError(message, self.text, token.col)
+
+    def expect(self, op: str) -> Token:
+        token = self.peek()
+        if token.kind != "op" or token.value != op:
+            found = "the end" if token.kind == "end" else repr(token.value)
+            raise self.error(f"expected {op!r} but found {found}")
+        return self.advance()
+
+    def at_op(self, *ops: str) -> bool:
+        token = self.peek()
+        return token.kind == "op" and token.value in ops
+
+    def parse(self) -> Node:
+        if self.peek().kind == "end":
+            raise self.error("the expression is empty")
+        node = self.parse_or()
+        if self.peek().kind != "end":
+            raise self.error(f"unexpected {self.peek().value!r}")
+        return node
+
+    def parse_or(self) -> Node:
+        node = self.parse_and()
+        while self.at_op("or"):
+            token = self.advance()
+            node = Binary(token.col, "or", node, self.parse_and())
+        return node
+
+    def parse_and(self) -> Node:
+        node = self.parse_not()
+        while self.at_op("and"):
+            token = self.advance()
+            node = Binary(token.col, "and", node, self.parse_not())
+        return node
+
+    def parse_not(self) -> Node:
+        if self.at_op("not"):
+            token = self.advance()
+            return Unary(token.col, "not", self.parse_not())
+        return self.parse_comparison()
+
+    def parse_comparison(self) -> Node:
+        node = self.parse_additive()
+        token = self.peek()
+        op: str | None = None
+        if token.kind == "op" and token.value in _COMPARISONS:
+            op = str(token.value)
+            self.advance()
+        elif self.at_op("not") and self.tokens[self.pos + 1].value == "in":
+            op = "not in"
+            self.pos += 2
+        if op is None:
+            return node
+        right = self.parse_additive()
+        if self.peek().kind == "op" and (self.peek().value in _COMPARISONS):
+            raise self.error("comparisons cannot be chained; use 'and'")
+        return Binary(token.col, op, node, right)
+
+    def parse_additive(self) -> Node:
+        node = self.parse_multiplicative()
+        while self.at_op("+", "-"):
+            token = self.advance()
+            node = Binary(token.col, str(token.value), node, self.parse_multiplicative())
+        return node
+
+    def parse_multiplicative(self) -> Node:
+        node = self.parse_unary()
+        while self.at_op("*", "/"):
+            token = self.advance()
+            node = Binary(token.col, str(token.value), node, self.parse_unary())
+        return node
+
+    def parse_unary(self) -> Node:
+        if self.at_op("-"):
+            token = self.advance()
+            operand = self.parse_unary()
+            if isinstance(operand, Const) and isinstance(operand.value, int | Decimal):
+                return Const(token.col, -operand.value)
+            return Unary(token.col, "-", operand)
+        return self.parse_primary()
+
+    def parse_primary(self) -> Node:
+        token = self.advance()
+        if token.kind in ("num", "str"):
+            return Const(token.col, token.value)
+        if token.kind == "name":
+            if self.at_op("("):
+                return Call(token.col, str(token.value), self.parse_args())
+            return Name(token.col, str(token.value))
+        if token.kind == "op":
+            if token.value == "null":
+                return Const(token.col, None)
+            if token.value in ("true", "false"):
+                return Const(token.col, token.value == "true")
+            if token.value == "(":
+                node = self.parse_or()
+                self.expect(")")
+                return node
+            if token.value == "[":
+                return ListLit(token.col, self.parse_sequence("]"))
+            if token.value == "{":
+                return self.parse_map(token)
+        found = "the end of the expression" if token.kind == "end" else repr(token.value)
+        raise self.error(f"unexpected {found}", token)
+
+    def parse_args(self) -> list[Node]:
+        self.expect("(")
+        return self.parse_sequence(")")
+
+    def parse_sequence(self, close: str) -> list[Node]:
+        items: list[Node] = []
+        if self.at_op(close):
+            self.advance()
+            return items
+        while True:
+            items.append(self.parse_or())
+            if self.at_op(","):
+                self.advance()
+                continue
+            self.expect(close)
+            return items
+
+    def parse_map(self, start: Token) -> MapLit:
+        pairs: list[tuple[Node, Node]] = []
+        if self.at_op("}"):
+            self.advance()
+            return MapLit(start.col, pairs)
+        while True:
+            key = self.parse_or()
+            self.expect(":")
+            pairs.append((key, self.parse_or()))
+            if self.at_op(","):
+                self.advance()
+                continue
+            self.expect("}")
+            return MapLit(start.col, pairs)
+
+
+# ---------------------------------------------------------------------------------------------- runtime helpers
+
+
+def truthy(value: Any) -> bool:
+    """Null is false; otherwise Python truthiness (0, "", [] are false)."""
+    return value is not None and bool(value)
+
+
+def is_answered(value: Any) -> bool:
+    return value is not None and value != "" and value != []
+
+
+def _eq(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is b
+    return bool(a == b)
+
+
+def _to_decimal(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+def _arith(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return None
+        try:
+            return op(a, b)
+        except TypeError:
+            # Decimal and float do not mix in Python; plugin functions may return floats.
+            try:
+                return op(_to_decimal(a), _to_decimal(b))
+            except (TypeError, InvalidOperation):
+                return None
+        except (ZeroDivisionError, InvalidOperation):
+            return None
+
+    return apply
+
+
+def _add(a: Any, b: Any) -> Any:
+    if isinstance(a, date) and isinstance(b, int):
+        return a + timedelta(days=b)
+    if isinstance(b, date) and isinstance(a, int):
+        return b + timedelta(days=a)
+    return a + b
+
+
+def _sub(a: Any, b: Any) -> Any:
+    if isinstance(a, date):
+        if isinstance(b, date):
+            return (a - b).days
+        if isinstance(b, int):
+            return a - timedelta(days=b)
+    return a - b
+
+
+def _div(a: Any, b: Any) -> Any:
+    if isinstance(a, int) and isinstance(b, int):
+        return Decimal(a) / Decimal(b)
+    return a / b
+
+
+_ARITH: dict[str, Callable[[Any, Any], Any]] = {
+    "+": _arith(_add),
+    "-": _arith(_sub),
+    "*": _arith(lambda a, b: a * b),
+    "/": _arith(_div),
+}
+
+
+def _ordering(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def apply(a: Any, b: Any) -> bool:
+        if a is None or b is None:
+            return False
+        try:
+            return op(a, b)
+        except TypeError:
+            try:
+                return op(_to_decimal(a), _to_decimal(b))
+            except TypeError:
+                return False
+
+    return apply
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "<": _ordering(lambda a, b: a < b),
+    "<=": _ordering(lambda a, b: a <= b),
+    ">": _ordering(lambda a, b: a > b),
+    ">=": _ordering(lambda a, b: a >= b),
+}
+
+
+def _contains(container: Any, value: Any) -> bool:
+    if value is None or container is None:
+        return False
+    try:
+        return value in container
+    except TypeError:
+        return False
+
+
+def _parse_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _context_today(scope: Scope) -> date:
+    context = scope.get(CONTEXT_KEY)
+    today = getattr(context, "today", None)
+    return today if isinstance(today, date) else date.today()
+
+
+class ItemScope:
+    """Scope for one item of a repeating group: item answers and derived first, then the record, then n."""
+
+    __slots__ = ("item", "parent", "number")
+
+    def __init__(self, item: Mapping[str, Any], parent: Scope, number: int) -> None:
+        self.item = item
+        self.parent = parent
+        self.number = number
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name in self.item:
+            return self.item[name]
+        if name == ITEM_NUMBER:
+            return self.number
+        return self.parent.get(name, default)
+
+
+def _round(value: Any, places: Any = 0) -> Any:
+    if value is None:
+        return None
+    places = int(places or 0)
+    try:
+        result = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
+    except InvalidOperation:
+        return None
+    return int(result) if places <= 0 else result
+
+
+def _null_safe(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def apply(*args: Any) -> Any:
+        if any(arg is None for arg in args):
+            return None
+        try:
+            return fn(*args)
+        except (TypeError, ValueError, InvalidOperation):
+            return None
+
+    return apply
+
+
+def _matches(text: Any, pattern: Any) -> bool:
+    if text is None or pattern is None:
+        return False
+    return re.search(str(pattern), str(text)) is not None
+
+
+# Functions whose arguments are evaluated eagerly. if/coalesce/map/aggregates are compiled specially.
+_EAGER: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "answered": (is_answered, 1, 1),
+    "date": (_parse_date, 1, 1),
+    "days_between": (_null_safe(lambda a, b: (_parse_date(b) - _parse_date(a)).days), 2, 2),  # type: ignore[operator]
+    "year": (_null_safe(lambda d: _parse_date(d).year), 1, 1),  # type: ignore[union-attr]
+    "month": (_null_safe(lambda d: _parse_date(d).month), 1, 1),  # type: ignore[union-attr]
+    "day": (_null_safe(lambda d: _parse_date(d).day), 1, 1),  # type: ignore[union-attr]
+    "round": (_round, 1, 2),
+    "min": (_null_safe(min), 2, 99),
+    "max": (_null_safe(max), 2, 99),
+    "abs": (_null_safe(abs), 1, 1),
+    "len": (lambda x: 0 if x is None else len(x), 1, 1),
+    "matches": (_matches, 2, 2),
+    "contains": (lambda container, v: _contains(container, v), 2, 2),
+}
+
+
+# ---------------------------------------------------------------------------------------------- compiler
+
+
+@dataclass(slots=True)
+class NameUse:
+    """A name read by an expression. `group` is set when the name is read inside an aggregate over that group."""
+
+    name: str
+    group: str | None
+    col: int
+
+
+@dataclass(slots=True)
+class Expression:
+    source: str
+    ast: Node
+    fn: Compiled
+    names: set[str] = field(default_factory=set)
+    functions: set[str] = field(default_factory=set)
+    name_uses: list[NameUse] = field(default_factory=list)
+
+    def __call__(self, scope: Scope) -> Any:
+        return self.fn(scope)
+
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+
+class _Compiler:
+    def __init__(self, text: str, functions: Mapping[str, Callable[..., Any]]) -> None:
+        self.text = text
+        self.functions = functions
+        self.names: set[str] = set()
+        self.called: set[str] = set()
+        self.uses: list[NameUse] = []
+        self.group_stack: list[str] = []
+
+    def error(self, message: str, node: Node) -> ExpressionError:
+        return ExpressionError(message, self.text, node.col)
+
+    def compile(self, node: Node) -> Compiled:
+        if isinstance(node, Const):
+            value = node.value
+            return lambda scope: value
+        if isinstance(node, Name):
+            return self.compile_name(node)
+        if isinstance(node, ListLit):
+            return self.compile_list(node)
+        if isinstance(node, MapLit):
+            return self.compile_map(node)
+        if isinstance(node, Unary):
+            return self.compile_unary(node)
+        if isinstance(node, Binary):
+            return self.compile_binary(node)
+        if isinstance(node, Call):
+            return self.compile_call(node)
+        raise self.error("cannot compile this expression", node)  # pragma: no cover
+
+    def compile_name(self, node: Name) -> Compiled:
+        name = node.name
+        self.names.add(name)
+        self.uses.append(NameUse(name, self.group_stack[-1] if self.group_stack else None, node.col))
+        return lambda scope: scope.get(name)
+
+    def compile_list(self, node: ListLit) -> Compiled:
+        if all(isinstance(item, Const) for item in node.items):
+            values = [item.value for item in node.items]  # type: ignore[attr-defined]
+            return lambda scope: values
+        parts = [self.compile(item) for item in node.items]
+        return lambda scope: [part(scope) for part in parts]
+
+    @staticmethod
+    def constant_members(node: ListLit) -> frozenset[Any] | None:
+        if not all(isinstance(item, Const) and item.value is not None for item in node.items):
+            return None
+        try:
+            return frozenset(item.value for item in node.items)  # type: ignore[attr-defined]
+        except TypeError:
+            return None
+
+    def compile_map(self, node: MapLit) -> Compiled:
+        if all(isinstance(k, Const) and isinstance(v, Const) for k, v in node.pairs):
+            constant = {k.value: v.value for k, v in node.pairs}  # type: ignore[attr-defined]
+            return lambda scope: constant
+        pairs = [(self.compile(k), self.compile(v)) for k, v in node.pairs]
+        return lambda scope: {k(scope): v(scope) for k, v in pairs}
+
+    def compile_unary(self, node: Unary) -> Compiled:
+        operand = self.compile(node.operand)
+        if node.op == "not":
+            return lambda scope: not truthy(operand(scope))
+        negate = _arith(lambda a, b: a * b)
+        return lambda scope: negate(operand(scope), -1)
+
+    def compile_binary(self, node: Binary) -> Compiled:
+        op = node.op
+        left = self.compile(node.left)
+        right = self.compile(node.right)
+        if op == "and":
+            return lambda scope: truthy(left(scope)) and truthy(right(scope))
+        if op == "or":
+            return lambda scope: truthy(left(scope)) or truthy(right(scope))
+        if op == "==":
+            if isinstance(node.right, Const) and node.right.value is not None:
+                constant = node.right.value
+                # Fast path for the most common pattern `answer == literal`.
+                return lambda scope: left(scope) == constant
+            return lambda scope: _eq(left(scope), right(scope))
+        if op == "!=":
+            if isinstance(node.right, Const) and node.right.value is not None:
+                constant = node.right.value
+                return lambda scope: left(scope) != constant
+            return lambda scope: not _eq(left(scope), right(scope))
+        if op in ("in", "not in") and isinstance(node.right, ListLit):
+            members = self.constant_members(node.right)
+            if members is not None:
+                # `x in [1, 2, 3]` with literal members: O(1) set membership; null is never a member.
+                def member(scope: Scope) -> bool:
+                    value = left(scope)
+                    try:
+                        return value is not None and value in members
+                    except TypeError:  # an unhashable value (a checkbox list) is never a member
+                        return False
+
+                if op == "in":
+                    return member
+                return lambda scope: not member(scope)
+        if op == "in":
+            return lambda scope: _contains(right(scope), left(scope))
+        if op == "not in":
+            # Mirrors `!=`: a null is "not in" any list.
+            return lambda scope: not _contains(right(scope), left(scope))
+        if op in _ORDER:
+            order = _ORDER[op]
+            return lambda scope: order(left(scope), right(scope))
+        arith = _ARITH[op]
+        return lambda scope: arith(left(scope), right(scope))
+
+    def compile_call(self, node: Call) -> Compiled:
+        name = node.func
+        self.called.add(name)
+        if name in AGGREGATES:
+            return self.compile_aggregate(node)
+        if name == "if":
+            return self.compile_if(node)
+        if name == "coalesce":
+            self.check_arity(node, 1, 99)
+            parts = [self.compile(arg) for arg in node.args]
+            return lambda scope: next((v for v in (p(scope) for p in parts) if v is not None), None)
+        if name == "map":
+            return self.compile_map_call(node)
+        if name == "today":
+            self.check_arity(node, 0, 0)
+            return _context_today
+        if name in _EAGER:
+            fn, low, high = _EAGER[name]
+            self.check_arity(node, low, high)
+        elif name in self.functions:
+            plugin = self.functions[name]
+            if getattr(plugin, "takes_context", False):
+                return self.compile_context_call(node, plugin)
+            fn = plugin
+        else:
+            raise self.error(f"unknown function {name!r}", node)
+        args = [self.compile(arg) for arg in node.args]
+        if len(args) == 1:
+            only = args[0]
+            return lambda scope: fn(only(scope))
+        if len(args) == 2:
+            first, second = args
+            return lambda scope: fn(first(scope), second(scope))
+        return lambda scope: fn(*[arg(scope) for arg in args])
+
+    def compile_context_call(self, node: Call, plugin: Callable[..., Any]) -> Compiled:
+        args = [self.compile(arg) for arg in node.args]
+        return lambda scope: plugin(scope.get(CONTEXT_KEY), *[arg(scope) for arg in args])
+
+    def check_arity(self, node: Call, low: int, high: int) -> None:
+        count = len(node.args)
+        if not low <= count <= high:
+            expected = str(low) if low == high else f"{low} to {high}" if high < 99 else f"at least {low}"
+            raise self.error(f"{node.func}() takes {expected} argument(s), not {count}", node)
+
+    def compile_if(self, node: Call) -> Compiled:
+        self.check_arity(node, 3, 3)
+        cond, then, otherwise = (self.compile(arg) for arg in node.args)
+        return lambda scope: then(scope) if truthy(cond(scope)) else otherwise(scope)
+
+    def compile_map_call(self, node: Call) -> Compiled:
+        self.check_arity(node, 2, 3)
+        value = self.compile(node.args[0])
+        table = self.compile(node.args[1])
+        default = self.compile(node.args[2]) if len(node.args) == 3 else (lambda scope: None)
+
+        def apply(scope: Scope) -> Any:
+            key = value(scope)
+            mapping = table(scope)
+            if key is not None and key in mapping:
+                return mapping[key]
+            return default(scope)
+
+        return apply
+
+    def compile_aggregate(self, node: Call) -> Compiled:
+        name = node.func
+        low = 1 if name == "count" else 2
+        self.check_arity(node, low, 2)
+        group_node = node.args[0]
+        if not isinstance(group_node, Name):
+            raise self.error(f"the first argument of {name}() must be the id of a repeating group", node)
+        self.compile_name(group_node)
+        group = group_node.name
+        if len(node.args) == 1:
+            return lambda scope: len(scope.get(group) or ())
+        self.group_stack.append(group)
+        try:
+            per_item = self.compile(node.args[1])
+        finally:
+            self.group_stack.pop()
+
+        def values(scope: Scope) -> Iterable[Any]:
+            items = scope.get(group) or ()
+            return (per_item(ItemScope(item, scope, i)) for i, item in enumerate(items, start=1))
+
+        if name == "count":
+            return lambda scope: sum(1 for v in values(scope) if truthy(v))
+        if name == "any":
+            return lambda scope: any(truthy(v) for v in values(scope))
+        if name == "all":
+            return lambda scope: all(truthy(v) for v in values(scope))
+
+        def total(scope: Scope) -> Any:
+            result: Any = 0
+            for value in values(scope):
+                if value is not None:
+                    result = _ARITH["+"](result, value)
+            return result
+
+        return total
+
+
+def parse_expression(text: str | int | float | bool | None, *, functions: Mapping[str, Callable[..., Any]] | None = None) -> Expression:
+    """Parse and compile an expression. Unknown functions are errors; names are checked by the loader."""
+    source = _source_text(text)
+    ast = _Parser(source).parse()
+    compiler = _Compiler(source, functions or {})
+    fn = compiler.compile(ast)
+    return Expression(source, ast, fn, compiler.names, compiler.called, compiler.uses)
+
+
+def _source_text(text: str | int | float | bool | None) -> str:
+    # YAML turns `value: 14` into an int and `condition: true` into a bool; accept them as literals.
+    if text is None:
+        return "null"
+    if isinstance(text, bool):
+        return "true" if text else "false"
+    return str(text)
