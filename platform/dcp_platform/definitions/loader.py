@@ -513,12 +513,12 @@ class _Builder:
         return names
 
     def check_names(self, expression: Expression, group: str | None, owner: str) -> None:
+        self.check_aggregates(expression.ast, expression.source, owner)
         for use in expression.name_uses:
             scope_group = use.group or group
             if use.name not in self.names_for(scope_group):
                 error = ExpressionError(f"unknown name '{use.name}'", expression.source, use.col)
                 raise error.located(file=self.label, item_id=owner)
-        self.check_aggregates(expression.ast, expression.source, owner)
 
     def check_aggregates(self, node: Node, source: str, owner: str) -> None:
         if isinstance(node, Call) and node.func in AGGREGATES:
