@@ -179,6 +179,11 @@ class Definition:
             for g, group in groups.items()
         }
         self._group_question_ids = {g: frozenset(group.question_ids) for g, group in groups.items()}
+        self._expression_bounds = frozenset(
+            q.id for q in questions.values() if isinstance(q.min, Expression) or isinstance(q.max, Expression)
+        )
+        self._section_of = {q.id: q.section_id for q in questions.values()}
+        self._ref_cache: dict[tuple[str, int | None], tuple[FieldRef, str]] = {}
         for rule in validations:
             placeholders = _PLACEHOLDER_RE.findall(rule.message + (rule.title or ""))
             reads = sorted(set(rule.when.names) | set(placeholders) | set(rule.fields))
@@ -390,28 +395,34 @@ class Definition:
         missing: list[FieldRef] = []
         applicable: list[FieldRef] = []
         answered_keys: set[str] = set()
+        applicable_keys: set[str] = set()
+        answered_sections: set[str] = set()
+        ref_of = self._ref_of
+        check = coercion.check_value
         for question, item in walk.asked:
-            ref = FieldRef(question.id, question.group, item)
+            ref, key = ref_of(question.id, question.group, item)
             applicable.append(ref)
+            applicable_keys.add(key)
             if item is None:
                 value = walk.record.get(question.id)
-                read: Any = scope
             else:
                 value = walk.items[question.group][item - 1].get(question.id)  # type: ignore[index]
-                read = ItemScope(scope[question.group][item - 1], scope, item)  # type: ignore[index]
             if value is None:
                 if question.required:
                     missing.append(ref)
                 continue
-            answered_keys.add(ref.key)
-            message = coercion.check_value(question, value, read)
+            answered_keys.add(key)
+            answered_sections.add(question.section_id)
+            read: Any = None
+            if question.id in self._expression_bounds:
+                read = scope if item is None else ItemScope(scope[question.group][item - 1], scope, item)  # type: ignore[index]
+            message = check(question, value, read)
             if message is not None:
                 problems.append(Problem(
                     rule_id=f"type.{question.id}", severity="hard", message=message, fields=[ref],
                     template_fields=question.template_fields_for(item), item=item,
-                    confirmation_key=f"type.{ref.key}",
+                    confirmation_key=f"type.{key}",
                 ))
-        applicable_keys = {ref.key for ref in applicable}
         confirmed: list[Problem] = []
         for rule in self.validations:
             for problem in self._check_rule(rule, scope, applicable_keys):
@@ -433,22 +444,38 @@ class Definition:
             answers=answers, derived=derived, applicable_pages=walk.pages, applicable_questions=applicable,
             problems=problems, missing=missing, status=status, confirmed=confirmed, scope=scope, definition=self,
         )
-        evaluation.section_statuses = self._section_statuses(walk, applicable, answered_keys, missing, problems)
+        evaluation.section_statuses = self._section_statuses(walk, answered_sections, missing, problems)
         return evaluation
+
+    def _ref_of(self, question_id: str, group: str | None, item: int | None) -> tuple[FieldRef, str]:
+        """FieldRefs are immutable, so one object per (question, item) is shared by every evaluation."""
+        cache_key = (question_id, item)
+        found = self._ref_cache.get(cache_key)
+        if found is None:
+            ref = FieldRef(question_id, group, item)
+            found = self._ref_cache[cache_key] = (ref, ref.key)
+        return found
 
     def _check_rule(self, rule: Rule, scope: dict[str, Any], applicable: set[str]) -> list[Problem]:
         found: list[Problem] = []
+        when = rule.when.fn
         if rule.group is None:
+            if not truthy(when(scope)):
+                return found
             targets: list[tuple[Any, int | None]] = [(scope, None)]
         else:
-            targets = [(ItemScope(s, scope, n), n) for n, s in enumerate(scope[rule.group], start=1)]
+            targets = []
+            for number, item_scope in enumerate(scope[rule.group], start=1):
+                read = ItemScope(item_scope, scope, number)
+                if truthy(when(read)):
+                    targets.append((read, number))
         for read, item in targets:
-            refs = [FieldRef(f, self.questions[f].group, item if self.questions[f].group else None) for f in rule.fields]
+            pairs = [self._ref_of(f, self.questions[f].group, item if self.questions[f].group else None)
+                     for f in rule.fields]
             # A problem must be fixable where it is shown: skip it when none of its questions is asked.
-            if refs and not any(ref.key in applicable for ref in refs):
+            if pairs and not any(key in applicable for _ref, key in pairs):
                 continue
-            if not truthy(rule.when(read)):
-                continue
+            refs = [ref for ref, _key in pairs]
             key = rule.id if item is None else f"{rule.id}.{item}"
             found.append(Problem(
                 rule_id=rule.id, severity=rule.severity, message=self._fill(rule.message, read),
@@ -471,13 +498,12 @@ class Definition:
         return "in_progress" if answered else "not_started"
 
     def _section_statuses(
-        self, walk: _Walk, applicable: list[FieldRef], answered: set[str], missing: list[FieldRef], problems: list[Problem]
+        self, walk: _Walk, answered_sections: set[str], missing: list[FieldRef], problems: list[Problem]
     ) -> dict[str, str]:
         statuses: dict[str, str] = {}
-        section_of = {q.id: q.section_id for q in self.questions.values()}
+        section_of = self._section_of
         missing_sections = {section_of[ref.question_id] for ref in missing}
         problem_sections = {section_of[ref.question_id] for p in problems for ref in p.fields}
-        answered_sections = {section_of[ref.question_id] for ref in applicable if ref.key in answered}
         for section in self.sections:
             if not walk.sections[section.id]:
                 statuses[section.id] = "cannot_start_yet"

@@ -295,9 +295,7 @@ class _Parser:
 # ---------------------------------------------------------------------------------------------- runtime helpers
 
 
-def truthy(value: Any) -> bool:
-    """Null is false; otherwise Python truthiness (0, "", [] are false)."""
-    return value is not None and bool(value)
+truthy = bool  # null is false; otherwise Python truthiness (0, "", [] are false)
 
 
 def is_answered(value: Any) -> bool:
@@ -386,6 +384,24 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
     ">": _ordering(lambda a, b: a > b),
     ">=": _ordering(lambda a, b: a >= b),
 }
+
+
+def _constant_order(op: str, left: Compiled, bound: Any) -> Compiled:
+    """`answer > 900`: the most common comparison, without the generic wrapper."""
+    slow = _ORDER[op]
+    compare = {"<": lambda a: a < bound, "<=": lambda a: a <= bound, ">": lambda a: a > bound,
+               ">=": lambda a: a >= bound}[op]
+
+    def apply(scope: Scope) -> bool:
+        value = left(scope)
+        if value is None:
+            return False
+        try:
+            return compare(value)  # type: ignore[no-any-return]
+        except TypeError:
+            return slow(value, bound)
+
+    return apply
 
 
 def _contains(container: Any, value: Any) -> bool:
@@ -577,10 +593,11 @@ class _Compiler:
         op = node.op
         left = self.compile(node.left)
         right = self.compile(node.right)
+        # bool(None) is False, so plain bool() gives the null rule for and/or/not.
         if op == "and":
-            return lambda scope: truthy(left(scope)) and truthy(right(scope))
+            return lambda scope: bool(left(scope)) and bool(right(scope))
         if op == "or":
-            return lambda scope: truthy(left(scope)) or truthy(right(scope))
+            return lambda scope: bool(left(scope)) or bool(right(scope))
         if op == "==":
             if isinstance(node.right, Const) and node.right.value is not None:
                 constant = node.right.value
@@ -611,6 +628,8 @@ class _Compiler:
         if op == "not in":
             # Mirrors `!=`: a null is "not in" any list.
             return lambda scope: not _contains(right(scope), left(scope))
+        if op in _ORDER and isinstance(node.right, Const) and isinstance(node.right.value, int | Decimal):
+            return _constant_order(op, left, node.right.value)
         if op in _ORDER:
             order = _ORDER[op]
             return lambda scope: order(left(scope), right(scope))

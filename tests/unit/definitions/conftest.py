@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from dcp_platform.definitions import Definition, load_definition
 
 BASE: dict[str, Any] = {

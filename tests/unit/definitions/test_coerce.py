@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from dcp_platform.definitions import Question
 from dcp_platform.definitions.coerce import coerce, coerce_date_parts, coerce_postcode_parts
 

@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
 from dcp_platform.definitions import Definition, EvalContext, FieldRef
 
 CTX = EvalContext(today=date(2026, 5, 1))

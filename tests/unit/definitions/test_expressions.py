@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
 from dcp_platform.definitions import EvalContext, ExpressionError, parse_expression
 from dcp_platform.definitions.expressions import CONTEXT_KEY
 

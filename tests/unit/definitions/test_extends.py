@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from dcp_platform.definitions import Definition, DefinitionError, load_definition
 
 Base = Callable[[], dict[str, Any]]
