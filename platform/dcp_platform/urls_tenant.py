@@ -1,4 +1,4 @@
-"""URLs of a collection's site (core.<base>, hclic.<base> ...)."""
+"""URLs of a collection's site (<collection slug>.<base>)."""
 
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls

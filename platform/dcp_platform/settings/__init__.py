@@ -35,7 +35,7 @@ DEBUG = env_bool("DCP_DEBUG", not PRODUCTION)
 
 SECRET_KEY = env("DCP_SECRET_KEY", None if PRODUCTION else "dev-only-insecure-key-change-me-" + "x" * 32)
 
-# Collections are served on sub-domains of the base domain: core.<base>, hclic.<base>; the public site
+# Collections are served on sub-domains of the base domain: <collection slug>.<base>; the public site
 # (sign-in, list of collections) on <base> itself. Sessions are shared through the parent cookie domain,
 # which is what makes one sign-in work across collections. Browsers refuse cookies for a bare "localhost",
 # so the development base domain has two labels.
@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dcp_platform.accounts.middleware.RequireTwoFactorForSupportMiddleware",
+    "dcp_platform.cms.access.CollectionAdminAccessMiddleware",  # /cms/: this collection's editors only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
