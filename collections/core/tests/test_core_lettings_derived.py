@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from dcp_core import functions, reference_data
 
 
@@ -219,3 +223,278 @@ def test_household_type(elders: object, adults: object, children: object, expect
 def test_registries_name_callables() -> None:
     assert all(callable(fn) for fn in functions.EXPRESSION_FUNCTIONS.values())
     assert set(functions.OPTION_SOURCES) == {"local_authorities", "all_local_authorities"}
+
+
+# --- derived values, evaluated with the definition engine ---------------------------------------------------
+
+_HARNESS_PATH = Path(__file__).with_name("test_core_lettings_rules.py")
+_spec = importlib.util.spec_from_file_location("core_rules_harness", _HARNESS_PATH)
+assert _spec is not None and _spec.loader is not None
+harness = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(harness)
+lead, other, RENT_BASE = harness.lead, harness.other, harness.RENT_BASE
+
+
+@pytest.fixture(scope="module")
+def definition(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return harness.load_rules_definition(tmp_path_factory.mktemp("derived"))
+
+
+def value_of(evaluation: Any, name: str) -> Any:
+    """A derived value, or an answer the derived values filled in; "persons.2.ecstat" reads a person."""
+    if "." in name:
+        group, item, question = name.split(".")
+        return evaluation.answers[group][int(item) - 1].get(question)
+    if name in evaluation.derived:
+        return evaluation.derived[name]
+    return evaluation.answers.get(name)
+
+
+# (what is checked, answers that produce the value, expected values, answers that do not, expected values)
+DERIVED_CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]] = [
+    (
+        "owner_provider_type",
+        {"_provider": "LA"},
+        {"owner_provider_type": "LA"},
+        {"_provider": None},
+        {"owner_provider_type": None},
+    ),
+    (
+        "renewal fills in the letting history",
+        {"renewal": 1},
+        {
+            "referral_register": 1,
+            "waityear": 2,
+            "offered": 0,
+            "rsnvac": 14,
+            "first_time_property_let_as_social_housing": 0,
+        },
+        {"renewal": 0, "waityear": 5},
+        {"referral_register": None, "waityear": 5, "offered": None, "rsnvac": None},
+    ),
+    ("incref", {"net_income_known": 2}, {"incref": 1}, {"net_income_known": 1}, {"incref": 2}),
+    ("incref known", {"net_income_known": 0}, {"incref": 0}, {}, {"incref": None}),
+    ("newprop", {"rsnvac": 16}, {"newprop": 1}, {"rsnvac": 13}, {"newprop": 2}),
+    ("renttype", {"rent_type": 2}, {"renttype": 2}, {"rent_type": 6}, {"renttype": 4}),
+    (
+        "lettype",
+        {"rent_type": 1, "needstype": 2, "_provider": "LA"},
+        {"lettype": 8},
+        {"rent_type": 1, "needstype": 2, "_provider": "PRP"},
+        {"lettype": 6},
+    ),
+    ("lar", {"rent_type": 2}, {"lar": 1}, {"rent_type": 0}, {"lar": None}),
+    ("lar affordable", {"rent_type": 1}, {"lar": 2}, {"rent_type": 3}, {"lar": None}),
+    ("irproduct", {"rent_type": 4}, {"irproduct": 2}, {"rent_type": 1}, {"irproduct": None}),
+    (
+        "household counts",
+        {"persons": [lead(age=70), other(age=15), other(age=17, relat="P"), other(age=17, relat="R")]},
+        {"totelder": 1, "totchild": 1, "totadult": 1},
+        {"persons": [lead(age=17), other(age=60), other(age=18), other(age=16, relat="X")]},
+        {"totelder": 1, "totchild": 0, "totadult": 3},
+    ),
+    (
+        "hhtype",
+        {"persons": [lead(age=30), other(age=5)]},
+        {"hhtype": 5},
+        {"persons": [lead(age=30), other(age=31)]},
+        {"hhtype": 4},
+    ),
+    (
+        "refused",
+        {"persons": [lead(), other(relat="R")]},
+        {"refused": 1},
+        {"persons": [lead(), other(relat="P")]},
+        {"refused": 0},
+    ),
+    (
+        "refused age",
+        {"persons": [lead(age_known=1, age=None)]},
+        {"refused": 1},
+        {"persons": [lead()]},
+        {"refused": 0},
+    ),
+    (
+        "children are not partners and do not work",
+        {"persons": [lead(), other(age=10, ecstat=None, relat="P")]},
+        {"persons.2.ecstat": 9, "persons.2.relat": "X"},
+        {"persons": [lead(), other(age=16, ecstat=1, relat="P")]},
+        {"persons.2.ecstat": 1, "persons.2.relat": "P"},
+    ),
+    ("ethnic refused", {"ethnic_group": 17}, {"ethnic": 17}, {"ethnic_group": 0, "ethnic": 1}, {"ethnic": 1}),
+    (
+        "nationality from group",
+        {"nationality_all_group": 826},
+        {"nationality_all": 826},
+        {"nationality_all_group": 12, "nationality_all": 250},
+        {"nationality_all": 250},
+    ),
+    (
+        "charges and weekly charges",
+        {"period": 4, "brent": "433.33", "scharge": "21.67"},
+        {
+            "tcharge": Decimal("455.00"),
+            "wrent": Decimal("100.00"),
+            "wscharge": Decimal("5.00"),
+            "wpschrge": Decimal("0.00"),
+            "wsupchrg": Decimal("0.00"),
+            "wtcharge": Decimal("105.00"),
+        },
+        {"period": 4},
+        {"tcharge": None, "wrent": None, "wscharge": None, "wtcharge": None},
+    ),
+    (
+        "charge maxima by provider",
+        {"_provider": "LA", "needstype": 1},
+        {"scharge_max": 500, "pscharge_max": 200, "supcharg_max": 200},
+        {"_provider": "PRP", "needstype": 1},
+        {"scharge_max": 800, "pscharge_max": 700, "supcharg_max": 800},
+    ),
+    (
+        "wtshortfall",
+        {"hb": 6, "period": 2, "tshortfall": "20.00"},
+        {"wtshortfall": Decimal("10.00")},
+        {"hb": 9, "period": 2, "tshortfall": "20.00"},
+        {"wtshortfall": None},
+    ),
+    ("has_benefits", {"hb": 6}, {"has_benefits": 1}, {"hb": 9}, {"has_benefits": 0}),
+    (
+        "tshortfall_known",
+        {"tshortfall": "5.00"},
+        {"tshortfall_known": 0},
+        {"tshortfall_known": 1},
+        {"tshortfall_known": 1},
+    ),
+    ("nocharge", {"household_charge": 1}, {"nocharge": 1}, {"household_charge": 0}, {"nocharge": 0}),
+    ("bedsit beds", {"unittype_gn": 2}, {"beds": 1}, {"unittype_gn": 1, "beds": 3}, {"beds": 3}),
+    (
+        "renewal copies this property",
+        {
+            "renewal": 1,
+            "needstype": 1,
+            "rent_type": 2,
+            "startdate": "2026-05-01",
+            "postcode_full": "BN15 9AA",
+            "la": "E07000223",
+            "_provider": "LA",
+        },
+        {
+            "voiddate": "2026-05-01",
+            "unitletas": 5,
+            "prevten": 30,
+            "ppcodenk": 0,
+            "ppostcode_full": "BN15 9AA",
+            "previous_la_known": 1,
+            "prevloc": "E07000223",
+        },
+        {
+            "renewal": 0,
+            "needstype": 1,
+            "rent_type": 2,
+            "startdate": "2026-05-01",
+            "postcode_full": "BN15 9AA",
+            "la": "E07000223",
+        },
+        {"voiddate": None, "unitletas": None, "prevten": None, "ppostcode_full": None, "prevloc": None},
+    ),
+    (
+        "renewal prevten for a housing association",
+        {"renewal": 1, "needstype": 1, "_provider": "PRP"},
+        {"prevten": 32},
+        {"renewal": 1, "needstype": 2, "_provider": "PRP"},
+        {"prevten": None},
+    ),
+    (
+        "access needs flags",
+        {"housingneeds": 1, "housingneeds_type": 1, "housingneeds_other": 1},
+        {
+            "housingneeds_a": 0,
+            "housingneeds_b": 1,
+            "housingneeds_c": 0,
+            "housingneeds_f": 1,
+            "housingneeds_g": 0,
+            "housingneeds_h": 0,
+        },
+        {"housingneeds": 3},
+        {"housingneeds_b": 0, "housingneeds_f": 0, "housingneeds_g": 0, "housingneeds_h": 1},
+    ),
+    (
+        "access needs none",
+        {"housingneeds": 2},
+        {"housingneeds_g": 1, "housingneeds_a": 0},
+        {},
+        {"housingneeds_g": None, "housingneeds_a": None},
+    ),
+    (
+        "new_old",
+        {"startdate": "2026-05-01", "prevten": 32},
+        {"new_old": 2},
+        {"startdate": "2026-05-01", "prevten": 3},
+        {"new_old": 1},
+    ),
+    (
+        "vacdays",
+        {"startdate": "2026-05-01", "voiddate": "2026-04-01", "mrcdate": "2026-04-21"},
+        {"vacdays": 10},
+        {"startdate": "2026-05-01", "voiddate": "2026-04-01"},
+        {"vacdays": 30},
+    ),
+    (
+        "income range",
+        {"earnings": "2000", "incfreq": 2, "persons": [lead(ecstat=1), other(age=10, ecstat=None)]},
+        {
+            "weekly_net_income": Decimal("462"),
+            "income_soft_min": 193,
+            "income_soft_max": 1180,
+            "income_hard_min": 100,
+            "income_hard_max": 1980,
+        },
+        {"earnings": "2000", "incfreq": 2, "persons": [lead(ecstat=None)]},
+        {"weekly_net_income": Decimal("462"), "income_soft_min": None, "income_hard_max": None},
+    ),
+    (
+        "rent range",
+        RENT_BASE,
+        {
+            "rent_soft_min": Decimal("74.68"),
+            "rent_soft_max": Decimal("165.75"),
+            "rent_hard_min": Decimal("25.84"),
+            "rent_hard_max": Decimal("1000"),
+        },
+        RENT_BASE | {"rent_type": 6},
+        {"rent_soft_min": None, "rent_soft_max": None, "rent_hard_min": None},
+    ),
+    (
+        "supported housing rent range uses bedspaces",
+        RENT_BASE | {"needstype": 2, "beds": 3},
+        {"rent_soft_min": Decimal("65.34")},
+        RENT_BASE | {"needstype": 2, "_provider": "LA"},
+        {"rent_soft_min": Decimal("51.19")},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "answers", "expected", "other_answers", "other_expected"),
+    DERIVED_CASES,
+    ids=[case[0] for case in DERIVED_CASES],
+)
+def test_derived_value(
+    definition: Any,
+    what: str,
+    answers: dict[str, Any],
+    expected: dict[str, Any],
+    other_answers: dict[str, Any],
+    other_expected: dict[str, Any],
+) -> None:
+    evaluation = harness.evaluate(definition, answers)
+    assert {name: value_of(evaluation, name) for name in expected} == expected
+    evaluation = harness.evaluate(definition, other_answers)
+    assert {name: value_of(evaluation, name) for name in other_expected} == other_expected
+
+
+def test_every_derived_value_is_tested() -> None:
+    derived = yaml.safe_load((harness.DEFINITION_DIR / "derived.yaml").read_text(encoding="utf-8"))["derived"]
+    checked = {name.split(".")[-1] for case in DERIVED_CASES for name in (*case[2], *case[4])}
+    missing = [d["id"] for d in derived if d["id"] not in checked and d.get("sets") not in checked]
+    assert missing == []
