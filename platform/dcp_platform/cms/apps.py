@@ -5,3 +5,6 @@ class CmsConfig(AppConfig):
     name = "dcp_platform.cms"
     label = "cms"
     verbose_name = "Collection content"
+
+    def ready(self) -> None:
+        from dcp_platform.cms import signals  # noqa: F401 - connects the receivers

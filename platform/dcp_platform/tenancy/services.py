@@ -2,17 +2,52 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django_tenants.utils import schema_context
 
+from dcp_platform.accounts.models import Role, User
 from dcp_platform.registry import CollectionPlugin, all_plugins
 from dcp_platform.tenancy.models import Collection, Domain
+
+if TYPE_CHECKING:
+    from wagtail.models import Page
+
+
+SUPPORT_GROUP_NAME = "support-cms"
+# Page permissions in a collection's Wagtail site: editors can add, change and publish pages under the start
+# page; support can also delete them. Users are never deleted, so support gets no delete_user.
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+SUPPORT_PAGE_PERMISSIONS = (*EDITOR_PAGE_PERMISSIONS, "delete_page")
+SUPPORT_GLOBAL_PERMISSIONS = (
+    ("wagtailadmin", "access_admin"),
+    ("accounts", "add_user"),  # the custom user model lives in the accounts app
+    ("accounts", "change_user"),
+    ("accounts", "view_user"),
+    ("auth", "add_group"),
+    ("auth", "change_group"),
+    ("auth", "view_group"),
+)
+# Images and documents used in rich text: Wagtail scopes them by its own "collections" (not ours).
+MEDIA_PERMISSIONS = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+)
 
 
 def editors_group_name(slug: str) -> str:
     return f"{slug}-editors"
+
+
+def _permission(app_label: str, codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
 
 
 def ensure_public_tenant() -> Collection:
@@ -33,23 +68,37 @@ def ensure_collection(plugin: CollectionPlugin) -> Collection:
     host = f"{plugin.slug}.{settings.BASE_DOMAIN}"
     Domain.objects.update_or_create(domain=host, defaults={"tenant": collection, "is_primary": True})
     group = ensure_editors_group(plugin.slug)
+    support = ensure_support_group()
     with schema_context(collection.schema_name):
-        ensure_wagtail_site(plugin, host=host, editors=group)
+        ensure_wagtail_site(plugin, host=host, editors=group, support=support)
     return collection
 
 
 def ensure_editors_group(slug: str) -> Group:
     group, _ = Group.objects.get_or_create(name=editors_group_name(slug))
-    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    group.permissions.add(access_admin)
+    group.permissions.add(_permission("wagtailadmin", "access_admin"))
+    return group
+
+
+def ensure_support_group() -> Group:
+    """Support users' Wagtail rights in every collection (membership follows the support role: cms.signals)."""
+    group, _ = Group.objects.get_or_create(name=SUPPORT_GROUP_NAME)
+    group.permissions.add(*(_permission(app, codename) for app, codename in SUPPORT_GLOBAL_PERMISSIONS))
+    # Support users who existed before the group did (later ones are added by the cms.signals receiver).
+    group.user_set.add(*User.objects.filter(role=Role.SUPPORT))  # type: ignore[attr-defined]
     return group
 
 
 @transaction.atomic
-def ensure_wagtail_site(plugin: CollectionPlugin, *, host: str, editors: Group) -> None:
-    from wagtail.models import GroupPagePermission, Page, Site
+def ensure_wagtail_site(plugin: CollectionPlugin, *, host: str, editors: Group, support: Group) -> None:
+    from wagtail.models import Page, Site
 
-    from dcp_platform.cms.models import CollectionWindowIndexPage, CollectionWindowPage, GuidancePage, StartPage
+    from dcp_platform.cms.models import (
+        CollectionWindowIndexPage,
+        CollectionWindowPage,
+        GuidancePage,
+        StartPage,
+    )
 
     start = StartPage.objects.first()
     if start is None:
@@ -92,9 +141,24 @@ def ensure_wagtail_site(plugin: CollectionPlugin, *, host: str, editors: Group) 
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": host, "port": 80, "root_page": start, "site_name": plugin.title}
     )
-    for permission_type in ("add", "change", "publish"):
-        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{permission_type}_page")
-        GroupPagePermission.objects.get_or_create(group=editors, page=start, permission=permission)
+    grant_collection_rights(editors, start, EDITOR_PAGE_PERMISSIONS)
+    grant_collection_rights(support, start, SUPPORT_PAGE_PERMISSIONS)
+
+
+def grant_collection_rights(group: Group, start: Page, page_permissions: tuple[str, ...]) -> None:
+    """Page and media rights in the CURRENT schema: these rows live in the collection's schema only."""
+    from wagtail.models import Collection as MediaCollection
+    from wagtail.models import GroupCollectionPermission, GroupPagePermission
+
+    for codename in page_permissions:
+        GroupPagePermission.objects.get_or_create(
+            group=group, page=start, permission=_permission("wagtailcore", codename)
+        )
+    media_root = MediaCollection.get_first_root_node()
+    for app_label, codename in MEDIA_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=media_root, permission=_permission(app_label, codename)
+        )
 
 
 def ensure_collections() -> list[Collection]:

@@ -1,0 +1,26 @@
+"""Support users' membership of the support CMS group follows their role, so nobody manages it by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from dcp_platform.accounts.models import User
+from dcp_platform.tenancy.services import SUPPORT_GROUP_NAME
+
+
+@receiver(post_save, sender=User, dispatch_uid="cms_support_group_follows_role")
+def support_group_follows_role(sender: Any, instance: User, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    group = Group.objects.filter(name=SUPPORT_GROUP_NAME).first()
+    if group is None:  # collections not set up yet: ensure_collections creates the group
+        return
+    is_member = instance.groups.filter(pk=group.pk).exists()
+    if instance.is_support and not is_member:
+        instance.groups.add(group)
+    elif not instance.is_support and is_member:
+        instance.groups.remove(group)
