@@ -75,3 +75,19 @@ class CollectionWindowPage(Page):
             raise ValidationError({"submission_deadline": "The deadline must be after the window opens."})
         if self.submission_deadline and self.edits_close and self.edits_close < self.submission_deadline:
             raise ValidationError({"edits_close": "Edits cannot close before the submission deadline."})
+        overlapping = self._overlapping_window()
+        if overlapping is not None:
+            # A record date must belong to one window only, or the deadline that applies would be ambiguous.
+            raise ValidationError(
+                {"period_start": f"These dates overlap “{overlapping.title}” for the same collection year."}
+            )
+
+    def _overlapping_window(self) -> CollectionWindowPage | None:
+        if not (self.year and self.period_start and self.period_end):
+            return None
+        others = CollectionWindowPage.objects.filter(
+            year=self.year, period_start__lte=self.period_end, period_end__gte=self.period_start
+        )
+        if self.pk is not None:
+            others = others.exclude(pk=self.pk)
+        return others.first()

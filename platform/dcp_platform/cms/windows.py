@@ -39,20 +39,28 @@ def check_window(*, year: int, record_date: date | None, action: Action, today: 
             )
     # Without a date yet (a new web record), any window of the year that is open will do.
     for window in windows:
-        last_day = window.submission_deadline if action == "create" else window.edits_close
-        if window.opens <= today <= last_day:
+        if window.opens <= today <= _last_day(window, action):
             return WindowDecision(True, window_label=window.title)
-    window = windows[0]
-    if today < window.opens:
+    return _refusal(windows, action=action, today=today)
+
+
+def _last_day(window: CollectionWindowPage, action: Action) -> date:
+    return window.submission_deadline if action == "create" else window.edits_close
+
+
+def _refusal(windows: list[CollectionWindowPage], *, action: Action, today: date) -> WindowDecision:
+    """Say why: the next window to open if there is one, otherwise the one that closed most recently."""
+    upcoming = [w for w in windows if today < w.opens]
+    if upcoming:
+        window = min(upcoming, key=lambda w: w.opens)
         return WindowDecision(
-            False, f"{window.title} opens on {_fmt(window.opens)}. You cannot add records to it yet.", window.title
+            False, f"{window.title} opens on {_fmt(window.opens)}. You cannot send records for it yet.", window.title
         )
+    window = max(windows, key=lambda w: _last_day(w, action))
     if action == "create":
         return WindowDecision(
             False,
             f"The deadline for new records in {window.title} was {_fmt(window.submission_deadline)}.",
             window.title,
         )
-    return WindowDecision(
-        False, f"{window.title} closed for changes on {_fmt(window.edits_close)}.", window.title
-    )
+    return WindowDecision(False, f"{window.title} closed for changes on {_fmt(window.edits_close)}.", window.title)
