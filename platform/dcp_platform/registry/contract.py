@@ -11,7 +11,7 @@ from typing import Any
 
 @dataclass(frozen=True)
 class FormSpec:
-    """One form of a collection (CORE has lettings and sales; H-CLIC has cases)."""
+    """One form of a collection (a collection may have several, e.g. lettings and sales)."""
 
     id: str
     title: str
@@ -44,7 +44,7 @@ class CollectionPlugin:
     functions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     option_sources: Mapping[str, Callable[..., list[tuple[str, str]]]] = field(default_factory=dict)
     codecs: Mapping[str, Any] = field(default_factory=dict)
-    # Organisation provider types allowed to take part (None = any). H-CLIC: local authorities only.
+    # Organisation provider types allowed to take part (None = any), e.g. local authorities only.
     eligible_provider_types: frozenset[str] | None = None
     default_windows: tuple[WindowSpec, ...] = ()
     # Extra values the plugin adds to EvalContext.extra for a record (e.g. the owner's provider type).

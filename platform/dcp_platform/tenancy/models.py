@@ -5,7 +5,7 @@ from django_tenants.models import DomainMixin, TenantMixin
 
 
 class Collection(TenantMixin):
-    """A data collection (CORE, H-CLIC ...): one tenant, one PostgreSQL schema.
+    """A data collection: one tenant, one PostgreSQL schema.
 
     The public schema has a row with schema_name "public" for the shared site; it is not a collection.
     """
