@@ -123,3 +123,16 @@ def test_collection_pages_use_the_collection_theme_and_name(client_for: Callable
 def test_public_site_uses_the_deployment_theme(client_for: Callable[..., Client]) -> None:
     html = client_for(None).get("/").content.decode()
     assert available_themes()[settings.DEFAULT_THEME].service_name in html
+
+
+def test_start_up_check_reports_a_missing_deployment_theme(settings: Any) -> None:
+    from dcp_platform.theming.checks import deployment_theme_exists
+
+    available_themes.cache_clear()
+    try:
+        assert deployment_theme_exists() == []
+        available_themes.cache_clear()
+        settings.DEFAULT_THEME = "no-such-theme"
+        assert [message.id for message in deployment_theme_exists()] == ["theming.E001"]
+    finally:
+        available_themes.cache_clear()

@@ -1,6 +1,10 @@
+"""White-label themes: service name, organisation, logo, links and colours, per deployment and per collection."""
 from django.apps import AppConfig
 
 
 class ThemingConfig(AppConfig):
     name = "dcp_platform.theming"
     label = "theming"
+
+    def ready(self) -> None:
+        from dcp_platform.theming import checks  # noqa: F401 - registers the start-up check
