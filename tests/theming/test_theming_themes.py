@@ -136,3 +136,18 @@ def test_start_up_check_reports_a_missing_deployment_theme(settings: Any) -> Non
         assert [message.id for message in deployment_theme_exists()] == ["theming.E001"]
     finally:
         available_themes.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "stylesheet", sorted((Path(settings.THEMES_DIR) / "static").rglob("*.css")), ids=lambda p: p.name
+)
+def test_every_file_a_stylesheet_points_at_is_served(stylesheet: Path) -> None:
+    # GOV.UK Frontend's compiled CSS points at /assets/ on the site root, where nothing is served.
+    import re
+
+    for url in re.findall(r"url\(([^)]+)\)", stylesheet.read_text()):
+        url = url.strip("'\"")
+        if url.startswith(("data:", "#")):
+            continue
+        assert not url.startswith("/"), f"{stylesheet.name}: {url} is absolute; static files live under /static/"
+        assert (stylesheet.parent / url.split("?")[0].split("#")[0]).is_file(), f"{stylesheet.name}: {url} is missing"
