@@ -129,7 +129,7 @@ MIDDLEWARE = [
     "dcp_platform.cms.access.CollectionAdminAccessMiddleware",  # /cms/: this collection's editors only
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "dcp_platform.cms.middleware.CollectionRedirectMiddleware",
 ]
 
 TEMPLATES = [
