@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dcp_platform.registry import CollectionPlugin, FormSpec, WindowSpec
 
+from dcp_core.codecs import CODECS
 from dcp_core.functions import EXPRESSION_FUNCTIONS, OPTION_SOURCES
 
 COLLECTION = CollectionPlugin(
@@ -17,6 +18,7 @@ COLLECTION = CollectionPlugin(
     definitions_dir=Path(__file__).parent / "definitions",
     functions=EXPRESSION_FUNCTIONS,
     option_sources=OPTION_SOURCES,
+    codecs=CODECS,
     default_windows=(
         WindowSpec(
             year=2026,
