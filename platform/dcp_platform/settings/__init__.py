@@ -296,3 +296,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DCP_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Static files are collected here for production; in development WhiteNoise serves them from the finders,
+# but expects the folder to exist.
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
