@@ -20,11 +20,10 @@ TEMPLATE_SCHEMA = "tenant_template"
 
 
 def _build_collections() -> None:
-    from django.db import connection
-    from django_tenants.utils import schema_exists
-
     from dcp_platform.tenancy.models import Collection
     from dcp_platform.tenancy.services import ensure_collections
+    from django.db import connection
+    from django_tenants.utils import schema_exists
 
     if not schema_exists(TEMPLATE_SCHEMA):
         # The first tenant saved with the base schema missing is migrated for real; it becomes the template.

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
-from django.http import HttpRequest
-
 from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import AuditEvent, Organisation, OrganisationRelationship, User
 from dcp_platform.tenancy.models import Collection, Participation
+from django.contrib import admin
+from django.http import HttpRequest
 
 
 class SupportAdminSite(admin.AdminSite):

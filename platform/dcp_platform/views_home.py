@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from dcp_platform.tenancy.selectors import collections_for_user, collection_url
+from dcp_platform.tenancy.selectors import collection_url, collections_for_user
 
 
 def public_home(request: HttpRequest) -> HttpResponse:

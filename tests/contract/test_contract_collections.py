@@ -10,7 +10,6 @@ from datetime import date
 from importlib.metadata import entry_points
 
 import pytest
-
 from dcp_platform.accounts.models import ProviderType
 from dcp_platform.definitions import EvalContext
 from dcp_platform.registry import all_plugins, definitions_for

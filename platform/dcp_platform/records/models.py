@@ -94,3 +94,6 @@ class RecordChange(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} changed {self.at:%Y-%m-%d %H:%M} ({self.channel})"

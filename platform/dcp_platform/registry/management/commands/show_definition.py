@@ -30,5 +30,7 @@ class Command(BaseCommand):
             definition = definition_for(slug, form, year)
         except LookupError:
             available = ", ".join(f"{f} {y}" for f, y in sorted(definitions_for(slug))) or "none"
-            raise CommandError(f"Collection {slug!r} has no {form} definition for {year}. Available: {available}")
+            raise CommandError(
+                f"Collection {slug!r} has no {form} definition for {year}. Available: {available}"
+            ) from None
         self.stdout.write(json.dumps(definition.to_json(), indent=options["indent"] or None, default=str))
