@@ -1,13 +1,421 @@
+"""The web form: records list, task list, question pages, check your answers, soft-validation pages.
+
+Every view reads records through `records_visible_to` and writes through `records.services`.
+"""
+
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from dcp_platform.accounts.models import Organisation, User
+from dcp_platform.accounts.selectors import related_organisations_for
+from dcp_platform.cms.windows import check_window
+from dcp_platform.definitions import Definition, Evaluation, PageInstance, Problem
+from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.records.selectors import records_visible_to
+from dcp_platform.records.services import (
+    RecordWriteRefused,
+    build_eval_context,
+    record_create,
+    record_update,
+)
+from dcp_platform.registry import definition_for, definitions_for, get_plugin
+from dcp_platform.tenancy.selectors import user_takes_part_in
+from dcp_platform.webform.forms import apply_values, field_views, parse_page_post, visible_questions_after
+
+DATE_PARTS = [("day", "Day", "govuk-input--width-2"), ("month", "Month", "govuk-input--width-2"),
+              ("year", "Year", "govuk-input--width-4")]
+STATUS_TAGS = {
+    "not_started": ("Not started", "govuk-tag--blue"),
+    "in_progress": ("In progress", "govuk-tag--light-blue"),
+    "completed": ("Completed", ""),
+    "cannot_start_yet": ("Cannot start yet", "govuk-tag--grey"),
+}
 
 
-@login_required
+def collection_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, and the user's organisation takes part in this collection."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        tenant = getattr(request, "tenant", None)
+        if tenant is None or not user_takes_part_in(user=request.user, collection=tenant):  # type: ignore[arg-type]
+            return render(request, "webform/not_taking_part.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _slug() -> str:
+    return str(connection.schema_name)
+
+
+def _definition(record: Record) -> Definition:
+    return definition_for(_slug(), record.form, record.year)
+
+
+def _record(request: HttpRequest, public_id: str) -> Record:
+    record = records_visible_to(user=request.user).filter(public_id=public_id).first()  # type: ignore[arg-type]
+    if record is None:
+        raise Http404("No such record")
+    return record
+
+
+def _evaluate(record: Record, definition: Definition, answers: dict[str, Any] | None = None) -> Evaluation:
+    answers = record.answers if answers is None else answers
+    return definition.evaluate(
+        answers, confirmations=record.confirmations,
+        context=build_eval_context(definition=definition, answers=answers),
+    )
+
+
+def _dynamic_options(user: User, definition: Definition) -> dict[str, list[tuple[str, str]]]:
+    orgs = [(o.code, o.name) for o in related_organisations_for(user=user)]
+    options: dict[str, list[tuple[str, str]]] = {"owning_organisations": orgs, "managing_organisations": orgs}
+    for name, source in get_plugin(_slug()).option_sources.items():
+        options[name] = list(source())
+    return options
+
+
+# ---------------------------------------------------------------------------------------------- list
+
+
+@collection_member_required
 def record_list(request: HttpRequest) -> HttpResponse:
-    records = records_visible_to(user=request.user)[:50]  # type: ignore[arg-type]
-    return render(request, "webform/record_list.html", {"records": records})
+    user: User = request.user  # type: ignore[assignment]
+    records = records_visible_to(user=user).select_related("owning_organisation", "managing_organisation", "created_by")
+    status = request.GET.get("status", "")
+    year = request.GET.get("year", "")
+    organisation = request.GET.get("organisation", "")
+    query = request.GET.get("q", "").strip()
+    if status in RecordStatus.values:
+        records = records.filter(status=status)
+    if year.isdigit():
+        records = records.filter(year=int(year))
+    if organisation:
+        records = records.filter(Q(owning_organisation__code=organisation) | Q(managing_organisation__code=organisation))
+    if query:
+        records = records.filter(search_text__contains=query.lower())
+    page = Paginator(records.order_by("-updated_at"), 20).get_page(request.GET.get("page"))
+    definitions = definitions_for(_slug())
+    creatable = []
+    for (form_id, year_value), definition in sorted(definitions.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+        decision = check_window(year=year_value, record_date=None, action="create")
+        if decision.allowed:
+            creatable.append({"form": form_id, "year": year_value, "title": definition.title})
+    plugin = get_plugin(_slug())
+    return render(request, "webform/record_list.html", {
+        "page": page, "status": status, "year": year, "organisation": organisation, "q": query,
+        "statuses": [(value, label) for value, label in RecordStatus.choices],
+        "years": sorted({y for (_f, y) in definitions}, reverse=True),
+        "organisations": related_organisations_for(user=user),
+        "creatable": creatable, "record_name": plugin.forms[0].record_name if plugin.forms else "record",
+        "filtered": bool(status or year or organisation or query),
+    })
+
+
+@require_POST
+@collection_member_required
+def record_new(request: HttpRequest, form: str, year: int) -> HttpResponse:
+    try:
+        definition_for(_slug(), form, year)
+    except LookupError:
+        raise Http404("No such form") from None
+    try:
+        result = record_create(form=form, year=year, user=request.user)  # type: ignore[arg-type]
+    except RecordWriteRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("records:list")
+    return redirect("records:tasks", public_id=result.record.public_id)
+
+
+# ---------------------------------------------------------------------------------------------- task list
+
+
+def _first_page_of(section_id: str, evaluation: Evaluation) -> PageInstance | None:
+    return next((pi for pi in evaluation.applicable_pages if pi.page.section_id == section_id), None)
+
+
+def _page_url(record: Record, instance: PageInstance, *, back_to_check: bool = False) -> str:
+    kwargs: dict[str, Any] = {"public_id": record.public_id, "page_id": instance.page.id}
+    if instance.item is not None:
+        kwargs["item"] = instance.item
+        url = reverse("records:item-page", kwargs=kwargs)
+    else:
+        url = reverse("records:page", kwargs=kwargs)
+    return url + ("?return=check" if back_to_check else "")
+
+
+@collection_member_required
+def record_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
+    record = _record(request, public_id)
+    definition = _definition(record)
+    evaluation = _evaluate(record, definition)
+    sections = []
+    for section in definition.sections:
+        status = evaluation.section_status(section.id)
+        first = _first_page_of(section.id, evaluation)
+        if status == "completed" or (status == "in_progress" and first is not None):
+            url = reverse("records:check", kwargs={"public_id": record.public_id, "section_id": section.id}) \
+                if status == "completed" else _page_url(record, _next_unanswered(section.id, evaluation) or first)  # type: ignore[arg-type]
+        elif first is not None and status != "cannot_start_yet":
+            url = _page_url(record, first)
+        else:
+            url = None
+        label, css = STATUS_TAGS.get(status, (status, ""))
+        sections.append({"section": section, "status": status, "label": label, "css": css, "url": url})
+    completed = sum(1 for s in sections if s["status"] == "completed")
+    return render(request, "webform/tasks.html", {
+        "record": record, "definition": definition, "sections": sections, "evaluation": evaluation,
+        "completed_count": completed, "status_label": STATUS_TAGS[record.status][0],
+    })
+
+
+def _next_unanswered(section_id: str, evaluation: Evaluation) -> PageInstance | None:
+    missing = {(m.question_id, m.item) for m in evaluation.missing}
+    for instance in evaluation.applicable_pages:
+        if instance.page.section_id != section_id:
+            continue
+        if any((q.id, instance.item) in missing for q in instance.page.questions):
+            return instance
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- question pages
+
+
+def _find_instance(evaluation: Evaluation, page_id: str, item: int | None) -> PageInstance | None:
+    return next((pi for pi in evaluation.applicable_pages if pi.page.id == page_id and pi.item == item), None)
+
+
+def _next_instance(evaluation: Evaluation, current: PageInstance) -> PageInstance | None:
+    keys = [pi.key for pi in evaluation.applicable_pages]
+    if current.key in keys:
+        position = keys.index(current.key)
+        following = evaluation.applicable_pages[position + 1:]
+    else:
+        following = evaluation.applicable_pages
+    return next((pi for pi in following if pi.page.section_id == current.page.section_id), None)
+
+
+def _problem_errors(problems: list[Problem]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for problem in problems:
+        if problem.fields:
+            errors.setdefault(problem.fields[0].question_id, problem.message)
+    return errors
+
+
+@collection_member_required
+def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | None = None) -> HttpResponse:
+    record = _record(request, public_id)
+    definition = _definition(record)
+    user: User = request.user  # type: ignore[assignment]
+    evaluation = _evaluate(record, definition)
+    instance = _find_instance(evaluation, page_id, item)
+    if instance is None:
+        # The page does not apply (any more) to this record: back to the task list rather than a dead end.
+        messages.info(request, "That question does not apply to this record.")
+        return redirect("records:tasks", public_id=record.public_id)
+    page = instance.page
+    dynamic = _dynamic_options(user, definition)
+    back_to_check = request.GET.get("return") == "check"
+    errors: dict[str, str] = {}
+    posted = None
+    if request.method == "POST":
+        posted = request.POST
+        all_ids = {q.id for q in page.questions}
+        draft, _ = parse_page_post(definition=definition, page=page, post=request.POST, visible=all_ids)
+        candidate = apply_values(record.answers, page, item, {k: v for k, v in draft.items() if v is not None})
+        candidate_eval = _evaluate(record, definition, candidate)
+        visible = visible_questions_after(definition=definition, page=page, item=item, evaluation=candidate_eval)
+        values, errors = parse_page_post(definition=definition, page=page, post=request.POST, visible=visible)
+        if not errors:
+            hidden = {q.id: None for q in page.questions if q.id not in visible}
+            candidate = apply_values(record.answers, page, item, {**values, **hidden})
+            candidate_eval = _evaluate(record, definition, candidate)
+            hard, _missing = definition.page_problems(candidate_eval, PageInstance(page, item))
+            errors = _problem_errors([p for p in hard if p.is_hard])
+        if not errors:
+            changes = {page.group: candidate.get(page.group, [])} if page.group else {
+                q.id: candidate.get(q.id) for q in page.questions
+            }
+            before = set(_flatten(record.answers))
+            try:
+                result = record_update(record=record, user=user, changes=changes)
+            except RecordWriteRefused as refused:
+                messages.error(request, refused.message)
+                return redirect("records:tasks", public_id=record.public_id)
+            cleared = sorted(before - set(_flatten(result.record.answers)) - set(_flatten(changes)))
+            if cleared:
+                messages.info(request, "Some answers no longer apply because of this change and have been removed.")
+            # An unconfirmed soft check about this page's answers: ask "are you sure?" first.
+            page_soft = [
+                p for p in result.soft_problems
+                if p.fields and p.fields[0].question_id in {q.id for q in page.questions}
+            ]
+            if page_soft:
+                target = reverse("records:soft", kwargs={"public_id": record.public_id, "key": page_soft[0].confirmation_key})
+                return redirect(f"{target}?page={page.id}&item={item or ''}{'&return=check' if back_to_check else ''}")
+            return _after_page(record, result.evaluation, PageInstance(page, item), back_to_check)
+    fields = field_views(page=page, item=item, answers=record.answers, dynamic_options=dynamic, errors=errors, posted=posted)
+    group = definition.groups.get(page.group) if page.group else None
+    return render(request, "webform/page.html", {
+        "record": record, "definition": definition, "page": page, "item": item, "fields": fields,
+        "errors": errors, "form_has_errors": bool(errors),
+        "caption": group.title_for(item) if group and item else definition.section(page.section_id).title,
+        "heading": page.heading, "single": len(page.questions) == 1,
+        "back_url": reverse("records:tasks", kwargs={"public_id": record.public_id}),
+        "back_to_check": back_to_check, "date_parts": DATE_PARTS,
+    }, status=400 if errors else 200)
+
+
+def _flatten(answers: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in answers.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for number, item in enumerate(value, 1):
+                for inner, inner_value in item.items():
+                    flat[f"{key}.{number}.{inner}"] = inner_value
+        else:
+            flat[key] = value
+    return flat
+
+
+def _after_page(record: Record, evaluation: Evaluation, current: PageInstance, back_to_check: bool) -> HttpResponse:
+    check = reverse("records:check", kwargs={"public_id": record.public_id, "section_id": current.page.section_id})
+    if back_to_check:
+        # Coming from check your answers: newly applicable questions still need answering first.
+        following = _next_unanswered(current.page.section_id, evaluation)
+        return redirect(_page_url(record, following, back_to_check=True) if following else check)
+    following = _next_instance(evaluation, current)
+    return redirect(_page_url(record, following) if following else check)
+
+
+# ---------------------------------------------------------------------------------------------- soft checks
+
+
+@collection_member_required
+def record_soft_check(request: HttpRequest, public_id: str, key: str) -> HttpResponse:
+    record = _record(request, public_id)
+    definition = _definition(record)
+    evaluation = _evaluate(record, definition)
+    problem = next((p for p in evaluation.soft_problems if p.confirmation_key == key), None)
+    page_id = request.GET.get("page") or request.POST.get("page") or ""
+    item_raw = request.GET.get("item") or request.POST.get("item") or ""
+    item = int(item_raw) if item_raw.isdigit() else None
+    back_to_check = (request.GET.get("return") or request.POST.get("return")) == "check"
+    if problem is None:
+        return redirect("records:tasks", public_id=record.public_id)
+    error = None
+    if request.method == "POST":
+        choice = request.POST.get("confirm")
+        if choice == "yes":
+            assert problem.confirmation_token is not None
+            result = record_update(record=record, user=request.user, changes={},  # type: ignore[arg-type]
+                                   confirmations={key: problem.confirmation_token})
+            try:
+                current = PageInstance(definition.page(page_id), item)
+            except KeyError:
+                return redirect("records:tasks", public_id=record.public_id)
+            remaining = [p for p in result.soft_problems if p.fields and
+                         p.fields[0].question_id in {q.id for q in current.page.questions}]
+            if remaining:
+                target = reverse("records:soft", kwargs={"public_id": record.public_id, "key": remaining[0].confirmation_key})
+                return redirect(f"{target}?page={page_id}&item={item or ''}")
+            return _after_page(record, result.evaluation, current, back_to_check)
+        if choice == "no":
+            instance = PageInstance(definition.page(page_id), item) if page_id else None
+            if instance is not None:
+                return redirect(_page_url(record, instance, back_to_check=back_to_check))
+            return redirect("records:tasks", public_id=record.public_id)
+        error = "Select whether the answer is correct"
+    return render(request, "webform/soft_check.html", {
+        "record": record, "problem": problem, "page_id": page_id, "item": item or "", "error": error,
+        "form_has_errors": bool(error), "back_to_check": back_to_check,
+        "title": problem.title or problem.message,
+        "confirm_label": problem.confirm_label or "Is this correct?",
+    }, status=400 if error else 200)
+
+
+# ---------------------------------------------------------------------------------------------- check your answers
+
+
+def _display_value(question: Any, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(_display_value(question, v) for v in value)
+    if question.options:
+        label = question.option_label(value)
+        if label:
+            return label
+    if question.type == "yesno":
+        return "Yes" if value in (1, "1", True) else "No"
+    if question.type == "money":
+        return f"£{value}"
+    if question.type == "date":
+        try:
+            day = date.fromisoformat(str(value))
+            return f"{day.day} {day:%B %Y}"
+        except ValueError:
+            return str(value)
+    if question.type == "organisation":
+        org = Organisation.objects.filter(code=value).first()
+        return org.name if org else str(value)
+    suffix = f" {question.suffix}" if question.suffix else ""
+    return f"{value}{suffix}"
+
+
+@collection_member_required
+def record_check(request: HttpRequest, public_id: str, section_id: str) -> HttpResponse:
+    record = _record(request, public_id)
+    definition = _definition(record)
+    try:
+        section = definition.section(section_id)
+    except KeyError:
+        raise Http404("No such section") from None
+    evaluation = _evaluate(record, definition)
+    applicable = {(r.question_id, r.item) for r in evaluation.applicable_questions}
+    problems_by_field = {(p.fields[0].question_id, p.fields[0].item): p for p in evaluation.problems if p.fields}
+    rows = []
+    for instance in evaluation.applicable_pages:
+        if instance.page.section_id != section_id:
+            continue
+        scope = record.answers
+        if instance.page.group and instance.item:
+            items = record.answers.get(instance.page.group) or []
+            scope = items[instance.item - 1] if len(items) >= instance.item else {}
+        group = definition.groups.get(instance.page.group) if instance.page.group else None
+        for question in instance.page.questions:
+            if (question.id, instance.item) not in applicable or question.set_by_system:
+                continue
+            label = question.label
+            if group and instance.item:
+                label = f"{group.title_for(instance.item)}: {label}"
+            rows.append({
+                "label": label, "value": _display_value(question, scope.get(question.id)),
+                "change_url": _page_url(record, instance, back_to_check=True),
+                "problem": problems_by_field.get((question.id, instance.item)),
+                "id": f"{question.id}-{instance.item or 0}",
+            })
+    status = evaluation.section_status(section_id)
+    return render(request, "webform/check.html", {
+        "record": record, "section": section, "rows": rows, "status": status,
+        "complete": status == "completed",
+    })
+

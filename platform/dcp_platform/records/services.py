@@ -1,0 +1,256 @@
+"""Writing records: the ONE write path shared by the web form, bulk upload and the API.
+
+Every write evaluates the record against its collection-year definition (derived values, clearing answers
+that no longer apply, hard and soft problems, status), checks the collection window and the organisations
+the user may submit for, stores the result and records the change in the record's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from dcp_platform.accounts.models import Organisation, User
+from dcp_platform.accounts.selectors import related_organisations_for
+from dcp_platform.cms.windows import check_window
+from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem
+from dcp_platform.records.models import Record, RecordChange
+from dcp_platform.registry import definition_for
+
+
+class RecordWriteRefused(Exception):
+    """A write the platform refuses as a whole; `message` is shown to the user as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class WindowClosed(RecordWriteRefused):
+    """The record's collection window does not allow this create or edit today."""
+
+
+class OrganisationNotAllowed(RecordWriteRefused):
+    """The user may not submit records for the organisation named in the answers."""
+
+
+class VersionConflict(RecordWriteRefused):
+    """Someone else changed the record since the caller read it (optimistic concurrency)."""
+
+
+class DerivedValueGiven(RecordWriteRefused):
+    """Derived values are worked out by the platform and never accepted as input."""
+
+
+@dataclass
+class RecordResult:
+    record: Record
+    evaluation: Evaluation
+    hard_problems: list[Problem]
+    soft_problems: list[Problem]
+
+
+def current_collection_slug() -> str:
+    return str(connection.schema_name)
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _organisations_by_code(codes: list[str]) -> dict[str, Organisation]:
+    return {org.code: org for org in Organisation.objects.filter(code__in=[c for c in codes if c])}
+
+
+def build_eval_context(*, definition: Definition, answers: dict[str, Any], today: date | None = None) -> EvalContext:
+    """Facts the rules need that are not answers: the provider types of the organisations named in the answers."""
+    codes = [answers.get(q) for q in (definition.owner_question, definition.manager_question) if q]
+    orgs = _organisations_by_code([str(c) for c in codes if c])
+    extra: dict[str, Any] = {}
+    for role, question_id in (("owning", definition.owner_question), ("managing", definition.manager_question)):
+        org = orgs.get(str(answers.get(question_id))) if question_id else None
+        extra[f"{role}_organisation_provider_type"] = org.provider_type if org else None
+    return EvalContext(today=today or timezone.localdate(), extra=extra)
+
+
+def _refuse_derived_input(definition: Definition, answers: dict[str, Any]) -> None:
+    derived_ids = {d.id for d in definition.derived}
+    given = sorted(derived_ids & set(answers))
+    if given:
+        raise DerivedValueGiven(
+            f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} worked out from other answers and cannot be sent"
+        )
+
+
+def _resolve_organisations(
+    *, definition: Definition, answers: dict[str, Any], user: User
+) -> tuple[Organisation | None, Organisation | None]:
+    """The owning and managing organisations named in the answers, refused unless the user may submit for them."""
+    allowed = {org.code: org for org in related_organisations_for(user=user)}
+    resolved: list[Organisation | None] = []
+    for question_id in (definition.owner_question, definition.manager_question):
+        code = answers.get(question_id) if question_id else None
+        if not code:
+            resolved.append(None)
+            continue
+        org = allowed.get(str(code))
+        if org is None:
+            raise OrganisationNotAllowed(
+                f"You cannot submit records for the organisation {code}. Choose your organisation or one it submits for."
+            )
+        resolved.append(org)
+    return resolved[0], resolved[1]
+
+
+def _check_window(*, year: int, record_date: date | None, action: str, today: date | None) -> None:
+    decision = check_window(year=year, record_date=record_date, action=action, today=today)  # type: ignore[arg-type]
+    if not decision.allowed:
+        raise WindowClosed(decision.message)
+
+
+def _search_text(definition: Definition, answers: dict[str, Any]) -> str:
+    return " ".join(str(answers[q]).lower() for q in definition.search_fields if answers.get(q) not in (None, ""))
+
+
+def _reference(definition: Definition, answers: dict[str, Any]) -> str:
+    return " / ".join(str(answers[q]) for q in definition.record_reference if answers.get(q) not in (None, ""))[:300]
+
+
+def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    return {key: [old.get(key), new.get(key)] for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)}
+
+
+def _store(
+    *,
+    record: Record,
+    definition: Definition,
+    answers: dict[str, Any],
+    confirmations: dict[str, Any],
+    user: User,
+    channel: str,
+    api_key_id: int | None,
+    today: date | None,
+    action: str,
+) -> RecordResult:
+    _refuse_derived_input(definition, answers)
+    evaluation = definition.evaluate(
+        answers, confirmations=confirmations, context=build_eval_context(definition=definition, answers=answers, today=today)
+    )
+    stored = evaluation.answers
+    record_date = _parse_date(stored.get(definition.date_question)) if definition.date_question else None
+    _check_window(year=record.year, record_date=record_date, action=action, today=today)
+    owner, manager = _resolve_organisations(definition=definition, answers=stored, user=user)
+    # Keep only confirmations that still match a current soft problem's values: stale ones ask again.
+    live_keys = {p.confirmation_key for p in evaluation.confirmed}
+    kept_confirmations = {key: value for key, value in confirmations.items() if key in live_keys}
+    old_answers = dict(record.answers or {})
+    record.answers = stored
+    record.derived = evaluation.derived_json()
+    record.confirmations = kept_confirmations
+    record.status = evaluation.status
+    record.record_date = record_date
+    record.reference = _reference(definition, stored)
+    record.search_text = _search_text(definition, stored)
+    # Until the setup names the organisations, the record belongs to the user's own organisation.
+    record.owning_organisation = owner or (record.owning_organisation if record.pk else user.organisation)
+    record.managing_organisation = manager or (record.managing_organisation if record.pk else user.organisation)
+    record.updated_by = user
+    if record.pk:
+        record.version += 1
+    record.save()
+    changed = _changed(old_answers, stored)
+    if changed or action == "create":
+        RecordChange.objects.create(record=record, user=user, channel=channel, api_key_id=api_key_id, changed=changed)
+    return RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems)
+
+
+@transaction.atomic
+def record_create(
+    *,
+    collection_slug: str | None = None,
+    form: str,
+    year: int,
+    user: User,
+    answers: dict[str, Any] | None = None,
+    confirmations: dict[str, Any] | None = None,
+    channel: str = "web",
+    api_key_id: int | None = None,
+    visible: bool = True,
+    upload_id: int | None = None,
+    upload_row: int | None = None,
+    today: date | None = None,
+) -> RecordResult:
+    definition = definition_for(collection_slug or current_collection_slug(), form, year)
+    record = Record(
+        form=form, year=year, created_by=user, source_channel=channel, visible=visible,
+        upload_id=upload_id, upload_row=upload_row,
+    )
+    return _store(
+        record=record, definition=definition, answers=dict(answers or {}), confirmations=dict(confirmations or {}),
+        user=user, channel=channel, api_key_id=api_key_id, today=today, action="create",
+    )
+
+
+@transaction.atomic
+def record_update(
+    *,
+    record: Record,
+    user: User,
+    changes: dict[str, Any],
+    confirmations: dict[str, Any] | None = None,
+    channel: str = "web",
+    api_key_id: int | None = None,
+    expected_version: int | None = None,
+    today: date | None = None,
+    collection_slug: str | None = None,
+) -> RecordResult:
+    """Apply changed answers (a value of None removes an answer) and any new soft-problem confirmations."""
+    locked = Record.objects.select_for_update().get(pk=record.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise VersionConflict(
+            f"This record was changed by someone else (it is now at version {locked.version}). Read it again first."
+        )
+    definition = definition_for(collection_slug or current_collection_slug(), locked.form, locked.year)
+    answers = dict(locked.answers or {})
+    for key, value in changes.items():
+        if value is None:
+            answers.pop(key, None)
+        else:
+            answers[key] = value
+    merged_confirmations = {**(locked.confirmations or {}), **(confirmations or {})}
+    result = _store(
+        record=locked, definition=definition, answers=answers, confirmations=merged_confirmations, user=user,
+        channel=channel, api_key_id=api_key_id, today=today, action="edit",
+    )
+    record.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return result
+
+
+def record_evaluate(
+    *,
+    collection_slug: str | None = None,
+    form: str,
+    year: int,
+    answers: dict[str, Any],
+    user: User,
+    confirmations: dict[str, Any] | None = None,
+    today: date | None = None,
+) -> Evaluation:
+    """A dry run: what would this record's problems, derived values and status be? Stores nothing."""
+    definition = definition_for(collection_slug or current_collection_slug(), form, year)
+    _refuse_derived_input(definition, answers)
+    return definition.evaluate(
+        answers, confirmations=dict(confirmations or {}),
+        context=build_eval_context(definition=definition, answers=answers, today=today),
+    )
