@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 import pytest
-
 from dcp_platform.records.models import Record, RecordChange
 
 
