@@ -36,3 +36,32 @@ class SignInForm(forms.Form):
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
             self.user = user  # type: ignore[assignment]
         return cleaned
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code", max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your 8-digit backup codes.",
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter the person's name"})
+    email = forms.EmailField(
+        label="Email address", max_length=254,
+        error_messages={"required": "Enter their email address", "invalid": "Enter an email address in the correct format, like name@example.com"},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        choices=[("data_provider", "Data provider: enters and uploads records"),
+                 ("data_coordinator", "Data coordinator: also manages users and sees all the organisation's records")],
+        widget=forms.RadioSelect, error_messages={"required": "Select a role"},
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label="Role", choices=[("data_provider", "Data provider"), ("data_coordinator", "Data coordinator")],
+        widget=forms.RadioSelect, error_messages={"required": "Select a role"},
+    )

@@ -11,6 +11,8 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/two-factor/", views.two_factor, name="two-factor"),
     path("users/", views.users, name="users"),
+    path("users/invite/", views.user_invite_view, name="invite"),
+    path("users/<int:user_id>/", views.user_detail, name="user"),
 ]
 
 from django.contrib.auth import views as auth_views  # noqa: E402
