@@ -51,3 +51,16 @@ class Participation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.collection}"
+
+    def clean(self) -> None:
+        """A collection may take only some kinds of organisation (its plugin says which)."""
+        from django.core.exceptions import ValidationError
+
+        from dcp_platform.registry import get_plugin
+
+        if not self.collection_id or not self.organisation_id:
+            return
+        allowed = get_plugin(self.collection.slug).eligible_provider_types
+        if allowed is not None and self.organisation.provider_type not in allowed:
+            kinds = ", ".join(sorted(allowed))
+            raise ValidationError(f"{self.collection.title} only takes organisations of type {kinds}.")
