@@ -49,14 +49,13 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-    from django.test import Client
-
     from dcp_platform.accounts.models import Organisation, User
     from dcp_platform.records.models import Record
     from dcp_platform.tenancy.models import Collection, Participation
     from dcp_platform.tenancy.services import ensure_collections
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
 
     call_command("migrate_schemas", shared=True, verbosity=0)
     ensure_collections()
