@@ -83,25 +83,25 @@ def collection(slug: str) -> Any:
     return Collection.objects.get(schema_name=slug)
 
 
-@pytest.fixture
-def core(db: None) -> Iterator[Any]:
-    """Run the test inside the CORE collection's schema."""
+def _inside(slug: str) -> Iterator[Any]:
     from django.db import connection
 
-    tenant = collection("core")
+    tenant = collection(slug)
     connection.set_tenant(tenant)
     yield tenant
     connection.set_schema_to_public()
+
+
+@pytest.fixture
+def core(db: None) -> Iterator[Any]:
+    """Run the test inside the CORE collection's schema."""
+    yield from _inside("core")
 
 
 @pytest.fixture
 def hclic(db: None) -> Iterator[Any]:
-    from django.db import connection
-
-    tenant = collection("hclic")
-    connection.set_tenant(tenant)
-    yield tenant
-    connection.set_schema_to_public()
+    """Run the test inside the H-CLIC collection's schema."""
+    yield from _inside("hclic")
 
 
 _counter = {"n": 0}
