@@ -18,7 +18,7 @@ class SupportAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_active and getattr(user, "is_support", False) and user.is_verified())  # type: ignore[union-attr]
+        return bool(user.is_active and getattr(user, "is_support", False) and user.is_verified())  # type: ignore[union-attr,attr-defined]
 
 
 support_admin = SupportAdminSite(name="support_admin")

@@ -55,7 +55,7 @@ class RecordResult:
 
 
 def current_collection_slug() -> str:
-    return str(connection.schema_name)
+    return str(getattr(connection, "schema_name", "public"))
 
 
 def _parse_date(value: Any) -> date | None:

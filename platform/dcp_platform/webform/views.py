@@ -61,7 +61,7 @@ def collection_member_required(view: Callable[..., HttpResponse]) -> Callable[..
 
 
 def _slug() -> str:
-    return str(connection.schema_name)
+    return str(getattr(connection, "schema_name", "public"))
 
 
 def _definition(record: Record) -> Definition:
