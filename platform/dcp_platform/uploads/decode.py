@@ -1,0 +1,159 @@
+"""Turning one row of template cells (field number -> text) into answers, using only the definition.
+
+The plan is compiled once per definition (which fields feed which question, and how), so decoding a row is a
+loop over prepared steps. Provider files are first turned into template cells by their column mapping, so
+both formats share this decoder and then the engine's `Definition.evaluate`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from dcp_platform.definitions import Definition, Question
+
+TICKED = frozenset({"1", "yes", "y", "true", "x"})
+UNTICKED = frozenset({"0", "no", "n", "false", ""})
+
+Answers = dict[str, Any]
+CellErrors = dict[int, str]
+
+
+@dataclass(frozen=True)
+class _Step:
+    question: Question
+    item: int | None
+    fields: tuple[int, ...]
+    run: Callable[[_Step, Mapping[int, str], Answers, CellErrors], None]
+
+
+class RowDecoder:
+    def __init__(self, definition: Definition, codecs: Mapping[str, Any] | None = None) -> None:
+        self.definition = definition
+        self.codecs = dict(codecs or {})
+        self.steps: list[_Step] = []
+        for question in definition.questions.values():
+            if isinstance(question.template_fields, dict):
+                for item, numbers in sorted(question.template_fields.items()):
+                    self._add(question, item, numbers)
+            else:
+                self._add(question, None, question.template_fields)
+            ticks = [(option, option.template_fields) for option in question.options if option.template_fields]
+            if ticks:
+                fields = tuple(n for _, numbers in ticks for n in numbers)
+                self.steps.append(_Step(question, None, fields, self._ticks))
+        self.fields = sorted({n for step in self.steps for n in step.fields})
+        self._count_questions = self._inferable_counts()
+
+    def _add(self, question: Question, item: int | None, numbers: list[int]) -> None:
+        if not numbers:
+            return
+        fields = tuple(numbers)
+        if question.template_codec:
+            run = self._codec
+        elif question.type == "date" and len(fields) == 3:
+            run = self._date_parts
+        elif question.type == "postcode" and len(fields) == 2:
+            run = self._postcode_parts
+        else:
+            run = self._single
+        self.steps.append(_Step(question, item, fields, run))
+
+    def _inferable_counts(self) -> dict[str, str]:
+        """Groups counted by a question that has no template field: the count is the last item with data."""
+        result: dict[str, str] = {}
+        for group_id, group in self.definition.groups.items():
+            source = group.count.source.strip() if group.count is not None else ""
+            question = self.definition.questions.get(source)
+            if question is not None and not question.all_template_fields():
+                result[group_id] = source
+        return result
+
+    # ------------------------------------------------------------------------------------------ steps
+
+    def _put(self, answers: Answers, question: Question, item: int | None, value: Any) -> None:
+        if value is None:
+            return
+        if item is None or question.group is None:
+            answers[question.id] = value
+        else:
+            answers.setdefault(question.group, {}).setdefault(item, {})[question.id] = value
+
+    def _coerce_into(
+        self, step: _Step, answers: Answers, errors: CellErrors, question: Question, raw: Any
+    ) -> None:
+        value, error = self.definition.coerce(question, raw)
+        if error:
+            for number in step.fields:
+                errors[number] = error
+        else:
+            self._put(answers, question, step.item, value)
+
+    def _single(self, step: _Step, cells: Mapping[int, str], answers: Answers, errors: CellErrors) -> None:
+        raw = next((cells.get(n, "") for n in step.fields if cells.get(n, "").strip()), "")
+        if raw.strip():
+            self._coerce_into(step, answers, errors, step.question, raw)
+
+    def _date_parts(self, step: _Step, cells: Mapping[int, str], answers: Answers, errors: CellErrors) -> None:
+        day, month, year = (cells.get(n, "") for n in step.fields)
+        value, error = self.definition.coerce_date_parts(step.question, day, month, year)
+        if error:
+            for number in step.fields:
+                errors[number] = error
+        else:
+            self._put(answers, step.question, step.item, value)
+
+    def _postcode_parts(self, step: _Step, cells: Mapping[int, str], answers: Answers, errors: CellErrors) -> None:
+        outward, inward = (cells.get(n, "") for n in step.fields)
+        value, error = self.definition.coerce_postcode_parts(step.question, outward, inward)
+        if error:
+            for number in step.fields:
+                errors[number] = error
+        else:
+            self._put(answers, step.question, step.item, value)
+
+    def _codec(self, step: _Step, cells: Mapping[int, str], answers: Answers, errors: CellErrors) -> None:
+        codec = self.codecs.get(step.question.template_codec or "")
+        if codec is None:
+            self._single(step, cells, answers, errors)
+            return
+        decoded = codec.decode([cells.get(n) for n in step.fields])
+        for question_id, raw in decoded.items():
+            question = self.definition.questions.get(question_id)
+            if question is not None:
+                self._coerce_into(step, answers, errors, question, raw)
+
+    def _ticks(self, step: _Step, cells: Mapping[int, str], answers: Answers, errors: CellErrors) -> None:
+        chosen: list[Any] = []
+        seen_any = False
+        for option in step.question.options:
+            for number in option.template_fields:
+                text = cells.get(number, "").strip().lower()
+                if text:
+                    seen_any = True
+                if text in TICKED:
+                    chosen.append(option.code)
+                elif text not in UNTICKED:
+                    errors[number] = "Enter 1 if this applies, or leave it empty"
+        if seen_any:
+            # All boxes answered and none ticked is "none of these": stored as no choice.
+            self._put(answers, step.question, step.item, chosen or None)
+
+    # ------------------------------------------------------------------------------------------ row
+
+    def decode(self, cells: Mapping[int, str]) -> tuple[Answers, CellErrors]:
+        answers: Answers = {}
+        errors: CellErrors = {}
+        for step in self.steps:
+            step.run(step, cells, answers, errors)
+        for group_id in self.definition.groups:
+            by_item = answers.pop(group_id, None)
+            if not by_item:
+                continue
+            last = max(by_item)
+            answers[group_id] = [by_item.get(number, {}) for number in range(1, last + 1)]
+            count_question = self._count_questions.get(group_id)
+            if count_question and count_question not in answers:
+                answers[count_question] = last
+        return answers, errors
