@@ -395,7 +395,8 @@ def suggest_code(question: Question, value: str) -> tuple[Any, float]:
     value_words = set(words(text))
     best: tuple[Any, float] = (None, 0.0)
     for option in question.options:
-        if _initials(option.label) == lowered.replace(".", "") and len(lowered) >= 2:
+        abbreviations = {_initials(option.label), *re.findall(r"\(([A-Za-z]{2,6})\)", option.label.lower())}
+        if lowered.replace(".", "") in abbreviations and len(lowered) >= 2:
             return option.code, 0.85
         label_words = set(words(option.label))
         if not value_words or not label_words:
