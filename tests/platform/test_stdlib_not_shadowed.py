@@ -71,6 +71,27 @@ def test_under_celery_worker_app() -> None:
     assert_stdlib(out)
 
 
+def test_inside_a_real_celery_worker_process(tmp_path: Path) -> None:
+    """Start a real worker (Redis broker) and ask it, through a task, which modules it imported."""
+    from dcp_platform.celery import app
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dcp_platform.settings", "DCP_CELERY_EAGER": "false"}
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "dcp_platform.celery", "worker", "--pool=solo",
+         "--concurrency=1", "--loglevel=warning", "-Q", "stdlib-check", "-n", f"stdlib-check-{os.getpid()}@%h"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        result = app.send_task("dcp.worker_environment", queue="stdlib-check")
+        report = result.get(timeout=90)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert STDLIB in Path(report["platform"]).resolve().parents
+    assert STDLIB in Path(report["collections"]).resolve().parents
+    assert report["system"] == "Linux"
+
+
 @pytest.mark.parametrize("mode", ["-m pytest", "pytest"])
 def test_under_a_nested_pytest_run(mode: str, tmp_path: Path) -> None:
     test_file = tmp_path / "test_inner.py"

@@ -1,0 +1,13 @@
+"""A small diagnostic task: what the worker process imported (used by the start-up checks in tests)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="dcp.worker_environment")
+def worker_environment() -> dict[str, str]:
+    import collections
+    import platform
+
+    return {"platform": platform.__file__, "collections": str(collections.__file__), "system": platform.system()}
