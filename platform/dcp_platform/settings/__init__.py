@@ -85,6 +85,7 @@ SHARED_APPS = [
 
 TENANT_APPS = [
     "dcp_platform.records",
+    "dcp_platform.uploads",
     "dcp_platform.cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

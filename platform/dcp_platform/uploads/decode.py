@@ -44,6 +44,7 @@ class RowDecoder:
                 fields = tuple(n for _, numbers in ticks for n in numbers)
                 self.steps.append(_Step(question, None, fields, self._ticks))
         self.fields = sorted({n for step in self.steps for n in step.fields})
+        self.question_of = {n: step.question.id for step in self.steps for n in step.fields}
         self._count_questions = self._inferable_counts()
 
     def _add(self, question: Question, item: int | None, numbers: list[int]) -> None:

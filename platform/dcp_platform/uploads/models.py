@@ -1,0 +1,102 @@
+"""A bulk upload, its per-row results, and the column/value mappings an organisation has confirmed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class UploadStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting to start"
+    CHECKING = "checking", "Checking the file"
+    NEEDS_MAPPING = "needs_mapping", "Columns to match"
+    PROCESSING = "processing", "Checking the records"
+    READY = "ready", "Ready to review"
+    CONFIRMED = "confirmed", "Records created"
+    REJECTED = "rejected", "File refused"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Upload(models.Model):
+    form = models.CharField(max_length=50)
+    year = models.PositiveSmallIntegerField()
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    filename = models.CharField(max_length=255)
+    stored_path = models.CharField(max_length=500, help_text="Where the uploaded file is kept while it is processed.")
+    file_hash = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, blank=True, help_text="template | columns")
+    signature = models.CharField(max_length=64, blank=True, help_text="The file's shape (its headers).")
+    headers = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=20, choices=UploadStatus.choices, default=UploadStatus.WAITING)
+    message = models.TextField(blank=True, help_text="Why the file was refused, in the user's words.")
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    # column index (str) -> target key; value mappings: target key -> {provider value: code}
+    column_mapping = models.JSONField(default=dict, blank=True)
+    value_mapping = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The same file twice for one organisation, form and year is the same upload.
+            models.UniqueConstraint(
+                fields=["organisation", "form", "year", "file_hash"], name="one_upload_per_file",
+                condition=~models.Q(status__in=["rejected", "cancelled"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status in (UploadStatus.READY, UploadStatus.CONFIRMED):
+            return 100
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class UploadRow(models.Model):
+    """The result of one data row: its problems per cell, its record, and whether it is a duplicate."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(help_text="The row's line number in the file.")
+    record_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, help_text="completed | in_progress | refused")
+    # [{"fields": [field numbers], "column": header, "question": id, "rule": rule id, "severity": ..., "message": ...}]
+    problems = models.JSONField(default=list, blank=True)
+    duplicate_of = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["row_number"]
+        constraints = [models.UniqueConstraint(fields=["upload", "row_number"], name="one_result_per_upload_row")]
+
+    def __str__(self) -> str:
+        return f"Row {self.row_number} of upload {self.upload_id}"
+
+
+class SavedMapping(models.Model):
+    """Column and value mappings an organisation confirmed, applied to the next file of the same shape."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+    )
+    form = models.CharField(max_length=50)
+    year = models.PositiveSmallIntegerField()
+    signature = models.CharField(max_length=64)
+    column_mapping = models.JSONField(default=dict)
+    value_mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "form", "year", "signature"], name="one_mapping_per_shape"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mapping {self.signature[:8]} for {self.organisation_id}"

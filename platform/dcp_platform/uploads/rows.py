@@ -1,0 +1,48 @@
+"""One raw row of an upload -> template cells (field number -> text), using the upload's column mapping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dcp_platform.definitions import Definition
+
+from .automap import Target, to_template_cells
+from .mapping import mapper_for
+
+if TYPE_CHECKING:
+    from .models import Upload
+
+
+@dataclass
+class RowCells:
+    by_field: list[tuple[int, int]]  # (column index, field number): template columns
+    by_target: list[tuple[int, Target, dict[str, str]]]  # (column index, target, provider value -> code)
+
+    @classmethod
+    def build(
+        cls, definition: Definition, column_mapping: dict[str, str], value_mapping: dict[str, dict[str, Any]]
+    ) -> RowCells:
+        targets = {target.key: target for target in mapper_for(definition).targets}
+        by_field: list[tuple[int, int]] = []
+        by_target: list[tuple[int, Target, dict[str, str]]] = []
+        for index, key in sorted(column_mapping.items(), key=lambda kv: int(kv[0])):
+            if key.startswith("field:"):
+                by_field.append((int(index), int(key.removeprefix("field:"))))
+            elif key in targets:
+                values = {str(k).strip().lower(): str(v) for k, v in (value_mapping.get(key) or {}).items()}
+                by_target.append((int(index), targets[key], values))
+        return cls(by_field, by_target)
+
+    @classmethod
+    def for_upload(cls, upload: Upload, definition: Definition) -> RowCells:
+        return cls.build(definition, dict(upload.column_mapping), dict(upload.value_mapping))
+
+    def cells(self, row: list[str]) -> dict[int, str]:
+        cells = {number: row[index] for index, number in self.by_field if index < len(row)}
+        for index, target, values in self.by_target:
+            raw = row[index] if index < len(row) else ""
+            if values:
+                raw = values.get(raw.strip().lower(), raw)
+            cells.update(to_template_cells(target, raw))
+        return cells

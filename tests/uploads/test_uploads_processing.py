@@ -1,0 +1,125 @@
+"""Processing an upload in the database: hidden records that know their row, no doubles, organisations."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dcp_platform.records.models import Record
+from dcp_platform.registry import definition_for
+from dcp_platform.uploads import services
+from dcp_platform.uploads.models import Upload, UploadRow, UploadStatus
+
+REPO = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 6, 1)
+
+
+def bench() -> Any:
+    spec = importlib.util.spec_from_file_location("bulk_upload_bench", REPO / "benchmarks/bulk_upload.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def upload_file(user: Any, path: Path) -> services.Received:
+    with open(path, "rb") as handle:
+        return services.receive_file(user=user, form="lettings", year=2026, handle=handle, filename=path.name)
+
+
+@pytest.fixture
+def uploader(core: Any, make_org: Any, make_user: Any) -> Any:
+    return make_user(make_org(), role="data_coordinator")
+
+
+def test_template_rows_become_hidden_records_that_know_their_row(uploader: Any, tmp_path: Path) -> None:
+    path = tmp_path / "template.csv"
+    bench().write_template(path, definition_for("core", "lettings", 2026), uploader.organisation.code, 30)
+    received = upload_file(uploader, path)
+    services.process_upload(received.upload.pk, today=TODAY)
+    upload = Upload.objects.get(pk=received.upload.pk)
+    assert upload.status == UploadStatus.READY, upload.message
+    records = Record.objects.filter(upload_id=upload.pk)
+    assert records.count() == 30 and not records.filter(visible=True).exists()
+    assert sorted(records.values_list("upload_row", flat=True)) == list(range(3, 33))
+    assert records.first().answers["owning_organisation_id"] == uploader.organisation.code  # type: ignore[union-attr]
+    assert UploadRow.objects.filter(upload=upload).count() == 30
+    # Running the job again (a redelivered task) adds nothing.
+    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)
+    services.process_upload(upload.pk, today=TODAY)
+    assert Record.objects.filter(upload_id=upload.pk).count() == 30
+    assert services.confirm_upload(upload) == 30
+    assert Record.objects.filter(upload_id=upload.pk, visible=True).count() == 30
+
+
+def test_the_same_file_twice_is_the_same_upload(uploader: Any, tmp_path: Path) -> None:
+    path = tmp_path / "again.csv"
+    bench().write_provider(path, uploader.organisation.code, 5)
+    first = upload_file(uploader, path)
+    second = upload_file(uploader, path)
+    assert not first.already_uploaded and second.already_uploaded
+    assert second.upload.pk == first.upload.pk
+
+
+def test_a_refused_file_stores_nothing(uploader: Any, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("a,b\n", encoding="utf-8")
+    received = upload_file(uploader, path)
+    services.process_upload(received.upload.pk, today=TODAY)
+    upload = Upload.objects.get(pk=received.upload.pk)
+    assert upload.status == UploadStatus.REJECTED and "headers but no rows" in upload.message
+    assert not Record.objects.filter(upload_id=upload.pk).exists()
+
+
+def test_provider_file_is_proposed_then_processed_with_value_mapping(uploader: Any, tmp_path: Path) -> None:
+    path = tmp_path / "provider.csv"
+    bench().write_provider(path, uploader.organisation.code, 12)
+    received = upload_file(uploader, path)
+    services.process_upload(received.upload.pk, today=TODAY)
+    upload = Upload.objects.get(pk=received.upload.pk)
+    assert upload.status == UploadStatus.NEEDS_MAPPING
+    assert upload.column_mapping["6"] == "startdate"  # "Tenancy Start Date" -> the whole date
+    services.confirm_mapping(upload, column_mapping=upload.column_mapping, value_mapping={"tenancy": {"AST": 4}})
+    services.process_upload(upload.pk, today=TODAY)
+    records = Record.objects.filter(upload_id=upload.pk)
+    assert records.count() == 12
+    assert {r.answers.get("tenancy") for r in records} == {4}
+    assert {r.answers.get("startdate") for r in records} == {"2026-06-01"}
+    # The next file of the same shape is mapped without asking.
+    other = tmp_path / "provider2.csv"
+    bench().write_provider(other, uploader.organisation.code, 13)
+    second = upload_file(uploader, other)
+    services.process_upload(second.upload.pk, today=TODAY)
+    assert Upload.objects.get(pk=second.upload.pk).status == UploadStatus.READY
+
+
+def test_rows_for_another_organisation_are_refused(uploader: Any, make_org: Any, tmp_path: Path) -> None:
+    stranger = make_org()
+    path = tmp_path / "other_org.csv"
+    bench().write_template(path, definition_for("core", "lettings", 2026), stranger.code, 3)
+    received = upload_file(uploader, path)
+    services.process_upload(received.upload.pk, today=TODAY)
+    assert not Record.objects.filter(upload_id=received.upload.pk).exists()
+    rows = UploadRow.objects.filter(upload_id=received.upload.pk)
+    assert rows.count() == 3 and all(r.status == "refused" for r in rows)
+    assert any("cannot upload records for the organisation" in p["message"] for p in rows[0].problems)
+
+
+def test_duplicates_within_the_file_are_flagged(uploader: Any, tmp_path: Path) -> None:
+    path = tmp_path / "dupes.csv"
+    bench().write_provider(path, uploader.organisation.code, 2)
+    text = path.read_text(encoding="utf-8").splitlines()
+    text[2] = text[1]  # the same tenancy twice
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    received = upload_file(uploader, path)
+    services.process_upload(received.upload.pk, today=TODAY)
+    upload = Upload.objects.get(pk=received.upload.pk)
+    services.confirm_mapping(upload, column_mapping=upload.column_mapping, value_mapping={})
+    services.process_upload(upload.pk, today=TODAY)
+    rows = list(UploadRow.objects.filter(upload=upload))
+    assert rows[1].duplicate_of == "row 2"
