@@ -352,6 +352,62 @@ def record_soft_check(request: HttpRequest, public_id: str, key: str) -> HttpRes
     }, status=400 if error else 200)
 
 
+# ---------------------------------------------------------------------------------------------- add another
+
+
+def _add_another_groups(definition: Definition, section_id: str) -> list[Any]:
+    """Repeating groups of this section whose number of items the user decides ("add another")."""
+    ids = {p.group for p in definition.section(section_id).pages if p.group}
+    return [definition.groups[g] for g in sorted(ids) if definition.groups[g].count is None]
+
+
+@require_POST
+@collection_member_required
+def record_group_add(request: HttpRequest, public_id: str, group_id: str) -> HttpResponse:
+    record = _record(request, public_id)
+    definition = _definition(record)
+    group = definition.groups.get(group_id)
+    if group is None or group.count is not None:
+        raise Http404("No such group")
+    items = list(record.answers.get(group_id) or [])
+    if group.max_items is not None and len(items) >= group.max_items:
+        messages.error(request, f"You cannot add more than {group.max_items}.")
+        return redirect("records:tasks", public_id=record.public_id)
+    items.append({})
+    try:
+        result = record_update(record=record, user=request.user, changes={group_id: items})  # type: ignore[arg-type]
+    except RecordWriteRefused as refused:
+        messages.error(request, refused.message)
+        return redirect("records:tasks", public_id=record.public_id)
+    number = len(items)
+    first = next((pi for pi in result.evaluation.applicable_pages if pi.page.group == group_id and pi.item == number), None)
+    return redirect(_page_url(record, first) if first else reverse("records:tasks", kwargs={"public_id": record.public_id}))
+
+
+@require_POST
+@collection_member_required
+def record_group_remove(request: HttpRequest, public_id: str, group_id: str, item: int) -> HttpResponse:
+    record = _record(request, public_id)
+    definition = _definition(record)
+    group = definition.groups.get(group_id)
+    items = list(record.answers.get(group_id) or [])
+    if group is None or group.count is not None or not 1 <= item <= len(items):
+        raise Http404("No such item")
+    if len(items) <= group.min_items:
+        messages.error(request, f"There must be at least {group.min_items}.")
+    else:
+        section_id = next(p.section_id for p in definition.pages if p.group == group_id)
+        del items[item - 1]
+        try:
+            record_update(record=record, user=request.user, changes={group_id: items})  # type: ignore[arg-type]
+        except RecordWriteRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, f"{group.title_for(item)} has been removed.")
+            return redirect("records:check", public_id=record.public_id, section_id=section_id)
+    return redirect("records:tasks", public_id=record.public_id)
+
+
 # ---------------------------------------------------------------------------------------------- check your answers
 
 
@@ -414,8 +470,15 @@ def record_check(request: HttpRequest, public_id: str, section_id: str) -> HttpR
                 "id": f"{question.id}-{instance.item or 0}",
             })
     status = evaluation.section_status(section_id)
+    groups = [
+        {"group": g, "items": [{"number": n, "title": g.title_for(n)}
+                               for n in range(1, len(record.answers.get(g.id) or []) + 1)],
+         "can_add": g.max_items is None or len(record.answers.get(g.id) or []) < g.max_items,
+         "can_remove": len(record.answers.get(g.id) or []) > g.min_items}
+        for g in _add_another_groups(definition, section_id)
+    ]
     return render(request, "webform/check.html", {
         "record": record, "section": section, "rows": rows, "status": status,
-        "complete": status == "completed",
+        "complete": status == "completed", "groups": groups,
     })
 
