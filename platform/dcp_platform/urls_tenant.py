@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("dcp_platform.accounts.urls")),
     path("cms/", include(wagtailadmin_urls)),
     path("records/", include("dcp_platform.webform.urls")),
+    path("uploads/", include("dcp_platform.uploads.urls")),
     path("", include(wagtail_urls)),
 ]
