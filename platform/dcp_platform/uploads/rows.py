@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from dcp_platform.definitions import Definition
 
 from .automap import Target, to_template_cells
+from .flat import FLAT_KIND, FlatDecoder
 from .mapping import mapper_for
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 class RowCells:
     by_field: list[tuple[int, int]]  # (column index, field number): template columns
     by_target: list[tuple[int, Target, dict[str, str]]]  # (column index, target, provider value -> code)
+    flat: FlatDecoder | None = None  # a flat file (flat.py) is decoded by column, not field
 
     @classmethod
     def build(
@@ -36,6 +38,8 @@ class RowCells:
 
     @classmethod
     def for_upload(cls, upload: Upload, definition: Definition) -> RowCells:
+        if upload.kind == FLAT_KIND:
+            return cls([], [], FlatDecoder.from_mapping(definition, dict(upload.column_mapping), list(upload.headers)))
         return cls.build(definition, dict(upload.column_mapping), dict(upload.value_mapping))
 
     def cells(self, row: list[str]) -> dict[int, str]:

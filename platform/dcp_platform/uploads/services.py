@@ -29,8 +29,10 @@ from dcp_platform.definitions import Definition, EvalContext
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.records.services import _reference, _search_text
 from dcp_platform.registry import definition_for, get_plugin
+from dcp_platform.tenancy.models import Participation
 
 from .decode import RowDecoder
+from .flat import FLAT_KIND, match_flat
 from .mapping import mapper_for
 from .models import SavedMapping, Upload, UploadRow, UploadStatus
 from .reading import FileRejected, kind_of
@@ -95,15 +97,27 @@ def check_upload(upload: Upload, definition: Definition) -> None:
         layout, count = scan(path, upload.filename)
         upload.kind, upload.signature, upload.total_rows = layout.kind, layout.signature, count
         upload.headers = layout.headers
+        if not _takes_part(upload):
+            raise FileRejected("Your organisation does not take part in this collection, so it cannot upload records.")
         if layout.kind == "template":
             match = match_template(layout, definition)
             upload.column_mapping = {str(index): f"field:{number}" for index, number in match.columns.items()}
             upload.status = UploadStatus.PROCESSING
+        elif (flat := match_flat(layout.headers, definition)) is not None:  # headed by flat names: no questions
+            upload.kind, upload.column_mapping, upload.status = FLAT_KIND, flat.column_mapping, UploadStatus.PROCESSING
+            upload.summary = {"ignored_columns": flat.ignored} if flat.ignored else {}
         else:
             _propose_columns(upload, layout, definition)
     except FileRejected as error:
         upload.status, upload.message = UploadStatus.REJECTED, error.message
     upload.save()
+
+
+def _takes_part(upload: Upload) -> bool:
+    """The uploader's organisation takes part in the collection whose schema this is (Participation)."""
+    return upload.user.is_support or Participation.objects.filter(
+        organisation_id=upload.organisation_id, collection__schema_name=connection.schema_name,  # type: ignore[attr-defined]
+    ).exists()
 
 
 def _propose_columns(upload: Upload, layout: TableLayout, definition: Definition) -> None:
@@ -179,10 +193,13 @@ def _problem(fields: list[int], question: str, rule: str, severity: str, message
 
 
 def _build_row(ctx: _Context, upload: Upload, number: int, row: list[str]) -> tuple[Record | None, UploadRow]:
-    cells = ctx.cells.cells(row)
-    answers, cell_errors = ctx.decoder.decode(cells)
-    problems = [_problem([n], ctx.decoder.question_of.get(n, ""), f"cell.{n}", "hard", message)
-                for n, message in sorted(cell_errors.items())]
+    if ctx.cells.flat is not None:  # a flat file: decoded by column (flat.py)
+        answers, cell_errors, problems = ctx.cells.flat.decode(row)
+    else:
+        cells = ctx.cells.cells(row)
+        answers, cell_errors = ctx.decoder.decode(cells)
+        problems = [_problem([n], ctx.decoder.question_of.get(n, ""), f"cell.{n}", "hard", message)
+                    for n, message in sorted(cell_errors.items())]
     definition = ctx.definition
     result = UploadRow(upload=upload, row_number=number, status="refused")
     for question_id in (definition.owner_question, definition.manager_question):
@@ -213,6 +230,8 @@ def _build_row(ctx: _Context, upload: Upload, number: int, row: list[str]) -> tu
         elif key in ctx.existing:
             result.duplicate_of = "an existing record"
         ctx.seen.setdefault(key, number)
+    if ctx.cells.flat is not None:
+        ctx.cells.flat.name_columns(problems)  # each problem names the file's column it belongs to
     result.problems = problems
     if any(p["severity"] == "refuse" for p in problems):
         return None, result
