@@ -1,15 +1,18 @@
 """The expression language used by conditions, validations and derived values.
 
-Expressions are tokenised and parsed ONCE (recursive descent) into a small AST, then compiled into nested
-Python closures. Evaluating a compiled expression is a chain of closure calls over a *scope* (anything with a
-``.get(name)`` method, normally a dict), with no re-parsing. Null rules mirror CORE: see
+Expressions are tokenised and parsed ONCE (recursive descent) into a small AST, then compiled into the
+source of a Python function, which Python compiles to bytecode once. Evaluating an expression is one call of
+that function over a *scope* (anything with a ``.get(name)`` method, normally a dict): names are scope
+lookups, operators are inline where Python's own behaviour is the language's and small helpers where it is
+not (null rules, mixed numbers, errors giving null). No re-parsing, no tree walking. Null rules mirror CORE: see
 docs/definition-format.md.
 """
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -363,45 +366,71 @@ _ARITH: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-def _ordering(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
-    def apply(a: Any, b: Any) -> bool:
-        if a is None or b is None:
-            return False
-        try:
-            return op(a, b)
-        except TypeError:
-            try:
-                return op(_to_decimal(a), _to_decimal(b))
-            except TypeError:
-                return False
-
-    return apply
+def _order_retry(op: Callable[[Any, Any], bool], a: Any, b: Any) -> bool:
+    """Decimal and float do not compare in Python; plugin functions may return floats. Other mixes are false."""
+    try:
+        return op(_to_decimal(a), _to_decimal(b))
+    except TypeError:
+        return False
 
 
-_ORDER: dict[str, Callable[[Any, Any], bool]] = {
-    "<": _ordering(lambda a, b: a < b),
-    "<=": _ordering(lambda a, b: a <= b),
-    ">": _ordering(lambda a, b: a > b),
-    ">=": _ordering(lambda a, b: a >= b),
-}
+# A null on either side is false, as are comparisons of values that cannot be ordered ("a" < 1).
+def _lt(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return a < b  # type: ignore[no-any-return]
+    except TypeError:
+        return _order_retry(operator.lt, a, b)
 
 
-def _constant_order(op: str, left: Compiled, bound: Any) -> Compiled:
-    """`answer > 900`: the most common comparison, without the generic wrapper."""
-    slow = _ORDER[op]
-    compare = {"<": lambda a: a < bound, "<=": lambda a: a <= bound, ">": lambda a: a > bound,
-               ">=": lambda a: a >= bound}[op]
+def _le(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return a <= b  # type: ignore[no-any-return]
+    except TypeError:
+        return _order_retry(operator.le, a, b)
 
-    def apply(scope: Scope) -> bool:
-        value = left(scope)
-        if value is None:
-            return False
-        try:
-            return compare(value)  # type: ignore[no-any-return]
-        except TypeError:
-            return slow(value, bound)
 
-    return apply
+def _gt(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return a > b  # type: ignore[no-any-return]
+    except TypeError:
+        return _order_retry(operator.gt, a, b)
+
+
+def _ge(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return a >= b  # type: ignore[no-any-return]
+    except TypeError:
+        return _order_retry(operator.ge, a, b)
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {"<": _lt, "<=": _le, ">": _gt, ">=": _ge}
+_NEGATE = _arith(operator.mul)  # -x is x * -1, null-safe
+
+
+def _member(value: Any, members: frozenset[Any]) -> bool:
+    """`x in [1, 2, 3]` with literal members. Null is never a member, nor is an unhashable value (a list)."""
+    try:
+        return value is not None and value in members
+    except TypeError:
+        return False
+
+
+_MISSING = object()
+
+
+def _lookup(key: Any, mapping: Any) -> Any:
+    """map(): the mapped value, or _MISSING when the key is null or not in the table."""
+    if key is not None and key in mapping:
+        return mapping[key]
+    return _MISSING
 
 
 def _contains(container: Any, value: Any) -> bool:
@@ -446,6 +475,45 @@ class ItemScope:
         if name == ITEM_NUMBER:
             return self.number
         return self.parent.get(name, default)
+
+
+# Aggregates over a group: `per_item` is the compiled per-item expression. (Plain loops: faster than any()/all()
+# over a generator.)
+def _count_items(items: Any, per_item: Compiled, scope: Scope) -> int:
+    count = 0
+    for number, item in enumerate(items or (), start=1):
+        if per_item(ItemScope(item, scope, number)):
+            count += 1
+    return count
+
+
+def _any_item(items: Any, per_item: Compiled, scope: Scope) -> bool:
+    for number, item in enumerate(items or (), start=1):  # noqa: SIM110
+        if per_item(ItemScope(item, scope, number)):
+            return True
+    return False
+
+
+def _all_items(items: Any, per_item: Compiled, scope: Scope) -> bool:
+    for number, item in enumerate(items or (), start=1):  # noqa: SIM110
+        if not per_item(ItemScope(item, scope, number)):
+            return False
+    return True
+
+
+def _sum_items(items: Any, per_item: Compiled, scope: Scope) -> Any:
+    add = _ARITH["+"]
+    result: Any = 0
+    for number, item in enumerate(items or (), start=1):
+        value = per_item(ItemScope(item, scope, number))
+        if value is not None:
+            result = add(result, value)
+    return result
+
+
+_AGGREGATE_FUNCTIONS: dict[str, Callable[[Any, Compiled, Scope], Any]] = {
+    "count": _count_items, "any": _any_item, "all": _all_items, "sum": _sum_items,
+}
 
 
 def _round(value: Any, places: Any = 0) -> Any:
@@ -515,6 +583,7 @@ class Expression:
     names: set[str] = field(default_factory=set)
     functions: set[str] = field(default_factory=set)
     name_uses: list[NameUse] = field(default_factory=list)
+    python: str = ""  # the generated Python source of `fn` (for debugging)
 
     def __call__(self, scope: Scope) -> Any:
         return self.fn(scope)
@@ -524,6 +593,16 @@ class Expression:
 
 
 class _Compiler:
+    """Turns the AST into the source of one Python function per expression, compiled once.
+
+    `compile(node)` gives a Python expression (text) over `g` (the scope's `.get`) and `scope`; constants and
+    helpers are bound by name in the function's globals. Each aggregate's per-item expression becomes a
+    function of its own, called with an ItemScope per item. The generated code follows the same rules as the
+    helpers above (null handling, Decimal/float mixing, errors giving null); `truth=True` marks a place where
+    only the truth of the value matters (operands of and/or/not, if() conditions, count/any/all), so the
+    `bool()` around and/or can be left out there.
+    """
+
     def __init__(self, text: str, functions: Mapping[str, Callable[..., Any]]) -> None:
         self.text = text
         self.functions = functions
@@ -531,14 +610,48 @@ class _Compiler:
         self.called: set[str] = set()
         self.uses: list[NameUse] = []
         self.group_stack: list[str] = []
+        self.namespace: dict[str, Any] = {"__builtins__": {"bool": bool, "len": len}}
+        self.bound: dict[int, str] = {}
+        self.temps = 0
+        self.sources: list[str] = []
 
     def error(self, message: str, node: Node) -> ExpressionError:
         return ExpressionError(message, self.text, node.col)
 
-    def compile(self, node: Node) -> Compiled:
+    # ------------------------------------------------------------------------------------------ building
+
+    def bind(self, value: Any) -> str:
+        """A global name for a constant or helper (the same object every call, as before)."""
+        name = self.bound.get(id(value))
+        if name is None:
+            name = self.bound[id(value)] = f"_k{len(self.bound)}"
+            self.namespace[name] = value
+        return name
+
+    def temp(self) -> str:
+        self.temps += 1
+        return f"_t{self.temps}"
+
+    def function(self, node: Node, *, truth: bool = False) -> Compiled:
+        body = self.compile(node, truth=truth)
+        name = f"_f{len(self.sources)}"
+        source = f"def {name}(scope):\n    g = scope.get\n    return {body}\n"
+        self.sources.append(source)
+        exec(compile(source, f"<expression {self.text!r}>", "exec"), self.namespace)  # noqa: S102
+        return self.namespace[name]  # type: ignore[no-any-return]
+
+    def literal(self, value: Any) -> str:
+        if value is None or isinstance(value, bool) or type(value) is str:
+            return repr(value)
+        if type(value) is int:
+            return repr(value) if value >= 0 else f"({value!r})"
+        return self.bind(value)
+
+    # ------------------------------------------------------------------------------------------ nodes
+
+    def compile(self, node: Node, *, truth: bool = False) -> str:
         if isinstance(node, Const):
-            value = node.value
-            return lambda scope: value
+            return self.literal(node.value)
         if isinstance(node, Name):
             return self.compile_name(node)
         if isinstance(node, ListLit):
@@ -548,23 +661,21 @@ class _Compiler:
         if isinstance(node, Unary):
             return self.compile_unary(node)
         if isinstance(node, Binary):
-            return self.compile_binary(node)
+            return self.compile_binary(node, truth)
         if isinstance(node, Call):
-            return self.compile_call(node)
+            return self.compile_call(node, truth)
         raise self.error("cannot compile this expression", node)  # pragma: no cover
 
-    def compile_name(self, node: Name) -> Compiled:
+    def compile_name(self, node: Name) -> str:
         name = node.name
         self.names.add(name)
         self.uses.append(NameUse(name, self.group_stack[-1] if self.group_stack else None, node.col))
-        return lambda scope: scope.get(name)
+        return f"g({name!r})"
 
-    def compile_list(self, node: ListLit) -> Compiled:
+    def compile_list(self, node: ListLit) -> str:
         if all(isinstance(item, Const) for item in node.items):
-            values = [item.value for item in node.items]  # type: ignore[attr-defined]
-            return lambda scope: values
-        parts = [self.compile(item) for item in node.items]
-        return lambda scope: [part(scope) for part in parts]
+            return self.bind([item.value for item in node.items])  # type: ignore[attr-defined]
+        return "[" + ", ".join(self.compile(item) for item in node.items) + "]"
 
     @staticmethod
     def constant_members(node: ListLit) -> frozenset[Any] | None:
@@ -575,105 +686,83 @@ class _Compiler:
         except TypeError:
             return None
 
-    def compile_map(self, node: MapLit) -> Compiled:
+    def compile_map(self, node: MapLit) -> str:
         if all(isinstance(k, Const) and isinstance(v, Const) for k, v in node.pairs):
-            constant = {k.value: v.value for k, v in node.pairs}  # type: ignore[attr-defined]
-            return lambda scope: constant
-        pairs = [(self.compile(k), self.compile(v)) for k, v in node.pairs]
-        return lambda scope: {k(scope): v(scope) for k, v in pairs}
+            return self.bind({k.value: v.value for k, v in node.pairs})  # type: ignore[attr-defined]
+        return "{" + ", ".join(f"{self.compile(k)}: {self.compile(v)}" for k, v in node.pairs) + "}"
 
-    def compile_unary(self, node: Unary) -> Compiled:
-        operand = self.compile(node.operand)
+    def compile_unary(self, node: Unary) -> str:
+        operand = self.compile(node.operand, truth=True) if node.op == "not" else self.compile(node.operand)
         if node.op == "not":
-            return lambda scope: not truthy(operand(scope))
-        negate = _arith(lambda a, b: a * b)
-        return lambda scope: negate(operand(scope), -1)
+            return f"(not {operand})"
+        return f"{self.bind(_NEGATE)}({operand}, -1)"
 
-    def compile_binary(self, node: Binary) -> Compiled:
+    def compile_binary(self, node: Binary, truth: bool) -> str:
         op = node.op
+        if op in ("and", "or"):
+            # bool(None) is False, so truthiness gives the null rule; the value is a bool unless only its truth
+            # is used.
+            text = f"{self.compile(node.left, truth=True)} {op} {self.compile(node.right, truth=True)}"
+            return f"({text})" if truth else f"bool({text})"
         left = self.compile(node.left)
-        right = self.compile(node.right)
-        # bool(None) is False, so plain bool() gives the null rule for and/or/not.
-        if op == "and":
-            return lambda scope: bool(left(scope)) and bool(right(scope))
-        if op == "or":
-            return lambda scope: bool(left(scope)) or bool(right(scope))
-        if op == "==":
-            if isinstance(node.right, Const) and node.right.value is not None:
-                constant = node.right.value
-                # Fast path for the most common pattern `answer == literal`.
-                return lambda scope: left(scope) == constant
-            return lambda scope: _eq(left(scope), right(scope))
-        if op == "!=":
-            if isinstance(node.right, Const) and node.right.value is not None:
-                constant = node.right.value
-                return lambda scope: left(scope) != constant
-            return lambda scope: not _eq(left(scope), right(scope))
+        right_const = isinstance(node.right, Const) and node.right.value is not None
+        if op in ("==", "!=") and right_const:
+            # The most common pattern, `answer == literal`: a plain comparison (null is never equal).
+            return f"({left} {op} {self.compile(node.right)})"
         if op in ("in", "not in") and isinstance(node.right, ListLit):
             members = self.constant_members(node.right)
             if members is not None:
-                # `x in [1, 2, 3]` with literal members: O(1) set membership; null is never a member.
-                def member(scope: Scope) -> bool:
-                    value = left(scope)
-                    try:
-                        return value is not None and value in members
-                    except TypeError:  # an unhashable value (a checkbox list) is never a member
-                        return False
-
-                if op == "in":
-                    return member
-                return lambda scope: not member(scope)
+                # `x in [1, 2, 3]` with literal members: set membership; null is never a member.
+                test = f"{self.bind(_member)}({left}, {self.bind(members)})"
+                return test if op == "in" else f"(not {test})"
+        right = self.compile(node.right)
+        if op == "==":
+            return f"{self.bind(_eq)}({left}, {right})"
+        if op == "!=":
+            return f"(not {self.bind(_eq)}({left}, {right}))"
         if op == "in":
-            return lambda scope: _contains(right(scope), left(scope))
+            return f"{self.bind(_contains)}({right}, {left})"
         if op == "not in":
             # Mirrors `!=`: a null is "not in" any list.
-            return lambda scope: not _contains(right(scope), left(scope))
-        if op in _ORDER and isinstance(node.right, Const) and isinstance(node.right.value, int | Decimal):
-            return _constant_order(op, left, node.right.value)
+            return f"(not {self.bind(_contains)}({right}, {left}))"
         if op in _ORDER:
-            order = _ORDER[op]
-            return lambda scope: order(left(scope), right(scope))
-        arith = _ARITH[op]
-        return lambda scope: arith(left(scope), right(scope))
+            return f"{self.bind(_ORDER[op])}({left}, {right})"
+        return f"{self.bind(_ARITH[op])}({left}, {right})"
 
-    def compile_call(self, node: Call) -> Compiled:
+    def compile_call(self, node: Call, truth: bool) -> str:
         name = node.func
         self.called.add(name)
         if name in AGGREGATES:
             return self.compile_aggregate(node)
         if name == "if":
-            return self.compile_if(node)
+            self.check_arity(node, 3, 3)
+            cond, then, otherwise = node.args
+            return (f"({self.compile(then, truth=truth)} if {self.compile(cond, truth=True)} "
+                    f"else {self.compile(otherwise, truth=truth)})")
         if name == "coalesce":
             self.check_arity(node, 1, 99)
-            parts = [self.compile(arg) for arg in node.args]
-            return lambda scope: next((v for v in (p(scope) for p in parts) if v is not None), None)
+            *firsts, last = [self.compile(arg) for arg in node.args]
+            text = last
+            for part in reversed(firsts):
+                temp = self.temp()
+                text = f"({temp} if ({temp} := {part}) is not None else {text})"
+            return text
         if name == "map":
             return self.compile_map_call(node)
         if name == "today":
             self.check_arity(node, 0, 0)
-            return _context_today
+            return f"{self.bind(_context_today)}(scope)"
         if name in _EAGER:
             fn, low, high = _EAGER[name]
             self.check_arity(node, low, high)
         elif name in self.functions:
-            plugin = self.functions[name]
-            if getattr(plugin, "takes_context", False):
-                return self.compile_context_call(node, plugin)
-            fn = plugin
+            fn = self.functions[name]
+            if getattr(fn, "takes_context", False):
+                args = "".join(f", {self.compile(arg)}" for arg in node.args)
+                return f"{self.bind(fn)}(g({CONTEXT_KEY!r}){args})"
         else:
             raise self.error(f"unknown function {name!r}", node)
-        args = [self.compile(arg) for arg in node.args]
-        if len(args) == 1:
-            only = args[0]
-            return lambda scope: fn(only(scope))
-        if len(args) == 2:
-            first, second = args
-            return lambda scope: fn(first(scope), second(scope))
-        return lambda scope: fn(*[arg(scope) for arg in args])
-
-    def compile_context_call(self, node: Call, plugin: Callable[..., Any]) -> Compiled:
-        args = [self.compile(arg) for arg in node.args]
-        return lambda scope: plugin(scope.get(CONTEXT_KEY), *[arg(scope) for arg in args])
+        return f"{self.bind(fn)}(" + ", ".join(self.compile(arg) for arg in node.args) + ")"
 
     def check_arity(self, node: Call, low: int, high: int) -> None:
         count = len(node.args)
@@ -681,62 +770,31 @@ class _Compiler:
             expected = str(low) if low == high else f"{low} to {high}" if high < 99 else f"at least {low}"
             raise self.error(f"{node.func}() takes {expected} argument(s), not {count}", node)
 
-    def compile_if(self, node: Call) -> Compiled:
-        self.check_arity(node, 3, 3)
-        cond, then, otherwise = (self.compile(arg) for arg in node.args)
-        return lambda scope: then(scope) if truthy(cond(scope)) else otherwise(scope)
-
-    def compile_map_call(self, node: Call) -> Compiled:
+    def compile_map_call(self, node: Call) -> str:
         self.check_arity(node, 2, 3)
         value = self.compile(node.args[0])
         table = self.compile(node.args[1])
-        default = self.compile(node.args[2]) if len(node.args) == 3 else (lambda scope: None)
+        default = self.compile(node.args[2]) if len(node.args) == 3 else "None"
+        temp = self.temp()
+        missing = self.bind(_MISSING)
+        return f"({temp} if ({temp} := {self.bind(_lookup)}({value}, {table})) is not {missing} else {default})"
 
-        def apply(scope: Scope) -> Any:
-            key = value(scope)
-            mapping = table(scope)
-            if key is not None and key in mapping:
-                return mapping[key]
-            return default(scope)
-
-        return apply
-
-    def compile_aggregate(self, node: Call) -> Compiled:
+    def compile_aggregate(self, node: Call) -> str:
         name = node.func
         low = 1 if name == "count" else 2
         self.check_arity(node, low, 2)
         group_node = node.args[0]
         if not isinstance(group_node, Name):
             raise self.error(f"the first argument of {name}() must be the id of a repeating group", node)
-        self.compile_name(group_node)
-        group = group_node.name
+        items = self.compile_name(group_node)
         if len(node.args) == 1:
-            return lambda scope: len(scope.get(group) or ())
-        self.group_stack.append(group)
+            return f"len({items} or ())"
+        self.group_stack.append(group_node.name)
         try:
-            per_item = self.compile(node.args[1])
+            per_item = self.function(node.args[1], truth=name != "sum")
         finally:
             self.group_stack.pop()
-
-        def values(scope: Scope) -> Iterable[Any]:
-            items = scope.get(group) or ()
-            return (per_item(ItemScope(item, scope, i)) for i, item in enumerate(items, start=1))
-
-        if name == "count":
-            return lambda scope: sum(1 for v in values(scope) if truthy(v))
-        if name == "any":
-            return lambda scope: any(truthy(v) for v in values(scope))
-        if name == "all":
-            return lambda scope: all(truthy(v) for v in values(scope))
-
-        def total(scope: Scope) -> Any:
-            result: Any = 0
-            for value in values(scope):
-                if value is not None:
-                    result = _ARITH["+"](result, value)
-            return result
-
-        return total
+        return f"{self.bind(_AGGREGATE_FUNCTIONS[name])}({items}, {self.bind(per_item)}, scope)"
 
 
 def parse_expression(text: str | int | float | bool | None, *, functions: Mapping[str, Callable[..., Any]] | None = None) -> Expression:
@@ -744,8 +802,8 @@ def parse_expression(text: str | int | float | bool | None, *, functions: Mappin
     source = _source_text(text)
     ast = _Parser(source).parse()
     compiler = _Compiler(source, functions or {})
-    fn = compiler.compile(ast)
-    return Expression(source, ast, fn, compiler.names, compiler.called, compiler.uses)
+    fn = compiler.function(ast)
+    return Expression(source, ast, fn, compiler.names, compiler.called, compiler.uses, "".join(compiler.sources))
 
 
 def _source_text(text: str | int | float | bool | None) -> str:
