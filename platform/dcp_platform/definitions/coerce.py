@@ -325,3 +325,66 @@ def _as_date(value: Any) -> date | None:
         return date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------------------------------------- precompiled checks
+
+_OPTION_KINDS = frozenset({"radios", "select", "yesno", "organisation"})
+
+
+def _constant_number(bound: Any) -> bool:
+    return bound is None or (type(bound) in (int, Decimal))
+
+
+def make_checker(question: Question) -> Checker:
+    """`check_value` for one question, built once: values that are plainly valid are accepted without the
+    generic checks, and everything else (problems, unusual types, expression bounds) goes to `check_value`,
+    so the result is always exactly that of `check_value(question, value, scope)`."""
+
+    def slow(value: Any, scope: Scope) -> str | None:
+        return check_value(question, value, scope)
+
+    kind = question.type
+    low, high = question.min, question.max
+    if kind in _OPTION_KINDS:
+        if not question.options:
+            return slow  # a dynamic list: any stored code is accepted
+        codes = question.codes
+
+        def check_option(value: Any, scope: Scope) -> str | None:
+            if (type(value) is int or type(value) is str) and value in codes:
+                return None
+            return check_value(question, value, scope)
+
+        return check_option
+    if kind == "integer" and _constant_number(low) and _constant_number(high) and question.step in (None, 1):
+
+        def check_integer(value: Any, scope: Scope) -> str | None:
+            if type(value) is int and (low is None or value >= low) and (high is None or value <= high):
+                return None
+            return check_value(question, value, scope)
+
+        return check_integer
+    if kind in ("decimal", "money") and _constant_number(low) and _constant_number(high):
+
+        def check_number(value: Any, scope: Scope) -> str | None:
+            if type(value) is str:
+                try:
+                    number = Decimal(value)
+                except InvalidOperation:
+                    return check_value(question, value, scope)
+                if number.is_finite() and (low is None or number >= low) and (high is None or number <= high):
+                    return None
+            return check_value(question, value, scope)
+
+        return check_number
+    if kind == "text" and not question.pattern:
+        longest = question.max_length
+
+        def check_text(value: Any, scope: Scope) -> str | None:
+            if type(value) is str and (longest is None or len(value) <= longest):
+                return None
+            return check_value(question, value, scope)
+
+        return check_text
+    return slow

@@ -11,7 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import coerce as coercion
-from .expressions import CONTEXT_KEY, Expression, ItemScope, truthy
+from .coerce import Checker
+from .expressions import CONTEXT_KEY, Compiled, Expression, ItemScope
 from .model import (
     DerivedValue,
     EvalContext,
@@ -28,6 +29,7 @@ from .model import (
 
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MAX_PASSES = 10  # clearing answers can make later conditions change; repeat until nothing changes
+_MAX_LISTED_ITEMS = 20  # refs and page instances made in advance for groups without max_items
 
 
 def _to_date(value: Any) -> Any:
@@ -123,14 +125,57 @@ class Evaluation:
         return {key: plain(value) for key, value in self.derived.items()}
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class _DerivedStep:
+    """One derived value, ready to run: its compiled condition and value, and the question it `sets`."""
+
+    id: str
+    group: str | None
+    condition: Compiled | None
+    value: Compiled
+    sets: Question | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """One question of a page, ready for the applicability walk and the type check."""
+
+    question: Question
+    id: str
+    condition: Compiled | None
+    # For a question a derived value `sets`: the conditions of those derived values (None: always set).
+    setters: tuple[Compiled | None, ...] | None
+    check: Checker
+    expression_bounds: bool
+    # (FieldRef, key) by item number (0 outside groups): FieldRefs are immutable, so shared by every evaluation.
+    refs: list[tuple[FieldRef, str]]
+
+
+@dataclass(frozen=True, slots=True)
+class _PageStep:
+    page: Page
+    group: str | None
+    condition: Compiled | None
+    asks: tuple[_Ask, ...]
+    # PageInstance by item number (0 outside groups), immutable and shared like the refs.
+    instances: list[PageInstance]
+
+
+@dataclass(frozen=True, slots=True)
+class _SectionStep:
+    section: Section
+    condition: Compiled | None
+    pages: tuple[_PageStep, ...]
+
+
+@dataclass(slots=True)
 class _Walk:
     """Mutable state of one applicability pass."""
 
     record: dict[str, Any]
     items: dict[str, list[dict[str, Any]]]
     pages: list[PageInstance] = field(default_factory=list)
-    asked: list[tuple[Question, int | None]] = field(default_factory=list)
+    asked: list[tuple[_Ask, int]] = field(default_factory=list)  # item 0 outside groups
     sections: dict[str, bool] = field(default_factory=dict)
     changed: bool = False
 
@@ -184,10 +229,58 @@ class Definition:
         )
         self._section_of = {q.id: q.section_id for q in questions.values()}
         self._ref_cache: dict[tuple[str, int | None], tuple[FieldRef, str]] = {}
+        self._page_instances: dict[tuple[str, int | None], PageInstance] = {}
         for rule in validations:
             placeholders = _PLACEHOLDER_RE.findall(rule.message + (rule.title or ""))
             reads = sorted(set(rule.when.names) | set(placeholders) | set(rule.fields))
             rule.reads = tuple(reads)
+        self._compile_plan()
+
+    def _compile_plan(self) -> None:
+        """Everything evaluate() can work out once: compiled functions, checkers and the walk order."""
+        self._derived_steps = tuple(
+            _DerivedStep(d.id, d.group, d.condition.fn if d.condition else None, d.value.fn,
+                         self.questions[d.sets] if d.sets is not None else None)
+            for d in self.derived
+        )
+        self._record_derived_ids = tuple(d.id for d in self.derived if d.group is None)
+        self._group_derived = tuple((d.id, d.group) for d in self.derived if d.group is not None)
+        setters: dict[str, list[Compiled | None]] = {}
+        for d in self.derived:
+            if d.sets is not None:
+                setters.setdefault(d.sets, []).append(d.condition.fn if d.condition else None)
+
+        def numbers(group: str | None) -> range:
+            if group is None:
+                return range(1)
+            largest = self.groups[group].max_items
+            return range((largest if largest is not None else _MAX_LISTED_ITEMS) + 1)
+
+        def ask(question: Question) -> _Ask:
+            found = tuple(setters.get(question.id, ())) if question.set_by_system else None
+            refs = [self._ref_of(question.id, question.group, n or None) for n in numbers(question.group)]
+            return _Ask(question, question.id, question.condition.fn if question.condition else None, found,
+                        coercion.make_checker(question), question.id in self._expression_bounds, refs)
+
+        def page_step(page: Page) -> _PageStep:
+            return _PageStep(page, page.group, page.condition.fn if page.condition else None,
+                             tuple(ask(q) for q in page.questions),
+                             [self._page_instance(page, n or None) for n in numbers(page.group)])
+
+        self._plan = tuple(
+            _SectionStep(section, section.condition.fn if section.condition else None,
+                         tuple(page_step(page) for page in section.pages))
+            for section in self.sections
+        )
+        self._rule_plan = tuple((rule, rule.when.fn, rule.group) for rule in self.validations)
+        # Names read while working out what applies: derived values, conditions and group counts. When a pass
+        # clears only answers that none of these read, another pass would work out the same, so none is run.
+        expressions = [e for d in self.derived for e in (d.value, d.condition) if e is not None]
+        expressions += [s.condition for s in self.sections if s.condition is not None]
+        expressions += [p.condition for p in self.pages if p.condition is not None]
+        expressions += [q.condition for q in self.questions.values() if q.condition is not None]
+        expressions += [g.count for g in self.groups.values() if g.count is not None]
+        self._walk_reads = frozenset(name for e in expressions for name in e.names)
 
     # ------------------------------------------------------------------------------------------ lookups
 
@@ -254,7 +347,8 @@ class Definition:
         self, answers: dict[str, Any], *, confirmations: dict[str, Any] | None = None, context: EvalContext | None = None
     ) -> Evaluation:
         context = context or EvalContext()
-        record = {k: v for k, v in answers.items() if k in self._record_ids and v is not None}
+        record_ids = self._record_ids
+        record = {k: v for k, v in answers.items() if k in record_ids and v is not None}
         items = {
             g: [self._clean_item(g, item) for item in (answers.get(g) or []) if isinstance(item, dict)]
             for g in self.groups
@@ -282,6 +376,7 @@ class Definition:
         scope[CONTEXT_KEY] = context
         for name in self.context_names:
             scope[name] = context.extra.get(name)
+        reads: dict[str, list[ItemScope]] = {}
         for group_id, group_items in items.items():
             converters = self._group_converters[group_id]
             item_scopes = []
@@ -293,27 +388,36 @@ class Definition:
                         item_scope[question_id] = convert(value)
                 item_scopes.append(item_scope)
             scope[group_id] = item_scopes
-        for derived in self.derived:
-            if derived.group is None:
-                self._apply_derived(derived, scope, scope, record)
+            reads[group_id] = [ItemScope(item_scope, scope, n) for n, item_scope in enumerate(item_scopes, start=1)]
+        for step in self._derived_steps:
+            condition = step.condition
+            if step.group is None:
+                if condition is None or condition(scope):
+                    value = step.value(scope)
+                    scope[step.id] = value
+                    if step.sets is not None:
+                        self._set_answer(step.sets, value, scope, record)
+                else:
+                    scope[step.id] = None
             else:
-                for number, (item_scope, item) in enumerate(
-                    zip(scope[derived.group], items[derived.group], strict=True), start=1
-                ):
-                    self._apply_derived(derived, ItemScope(item_scope, scope, number), item_scope, item)
+                for read, item in zip(reads[step.group], items[step.group], strict=True):
+                    write = read.item
+                    if condition is None or condition(read):
+                        value = step.value(read)
+                        write[step.id] = value  # type: ignore[index]
+                        if step.sets is not None:
+                            self._set_answer(step.sets, value, write, item)  # type: ignore[arg-type]
+                    else:
+                        write[step.id] = None  # type: ignore[index]
         return scope
 
-    def _apply_derived(self, derived: DerivedValue, read: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
-        applies = derived.condition is None or truthy(derived.condition(read))
-        value = derived.value(read) if applies else None
-        write[derived.id] = value
-        if derived.sets is not None and applies:
-            question = self.questions[derived.sets]
-            stored, error = coercion.coerce(question, value.isoformat() if isinstance(value, date) else value)
-            if error is None and stored is not None:
-                answers[derived.sets] = stored
-                write[derived.sets] = value if not isinstance(stored, str) or question.type == "text" else \
-                    _SCOPE_CONVERTERS.get(question.type, lambda v: v)(stored)
+    def _set_answer(self, question: Question, value: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
+        """A derived value that `sets` a question stores its value as the answer (when it is a valid one)."""
+        stored, error = coercion.coerce(question, value.isoformat() if isinstance(value, date) else value)
+        if error is None and stored is not None:
+            answers[question.id] = stored
+            write[question.id] = value if not isinstance(stored, str) or question.type == "text" else \
+                _SCOPE_CONVERTERS.get(question.type, lambda v: v)(stored)
 
     def _walk(self, scope: dict[str, Any], record: dict[str, Any], items: dict[str, list[dict[str, Any]]]) -> _Walk:
         """Work out what applies, keeping only the answers to questions that apply."""
@@ -326,28 +430,46 @@ class Definition:
             walk.items[group_id] = [{} for _ in range(count)]
             # Items past the count are dropped; new items start empty.
             scope[group_id] = (scope[group_id] + [{} for _ in range(count)])[:count]
-        for section in self.sections:
-            shown = section.condition is None or truthy(section.condition(scope))
-            walk.sections[section.id] = shown
-            for page in section.pages:
-                if page.group is None:
-                    self._walk_page(page, None, scope, scope, record, walk.record, walk, shown)
+        sections = walk.sections
+        walk_page = self._walk_page
+        for step in self._plan:
+            condition = step.condition
+            shown = condition is None or bool(condition(scope))
+            sections[step.section.id] = shown
+            for page in step.pages:
+                page_group = page.group
+                if page_group is None:
+                    walk_page(page, 0, scope, scope, record, walk.record, walk, shown)
                 else:
-                    old_items = items[page.group]
-                    for number, item_scope in enumerate(scope[page.group], start=1):
+                    old_items = items[page_group]
+                    kept_items = walk.items[page_group]
+                    for number, item_scope in enumerate(scope[page_group], start=1):
                         old = old_items[number - 1] if number <= len(old_items) else {}
-                        self._walk_page(page, number, ItemScope(item_scope, scope, number), item_scope, old,
-                                        walk.items[page.group][number - 1], walk, shown)
+                        walk_page(page, number, ItemScope(item_scope, scope, number), item_scope, old,
+                                  kept_items[number - 1], walk, shown)
         if not walk.changed:
-            walk.changed = len(walk.record) != len(record) or any(
-                len(new) != len(old) for g in self.groups for new, old in zip(walk.items[g], items[g], strict=False)
-            )
+            walk.changed = self._cleared_what_applies_reads(record, items, walk)
         return walk
+
+    def _cleared_what_applies_reads(
+        self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], walk: _Walk
+    ) -> bool:
+        """Whether the pass cleared an answer that a derived value, condition or count reads (so another pass
+        could work out something else). Kept answers are a subset of the pass's input, so equal sizes mean
+        nothing was cleared."""
+        reads = self._walk_reads
+        if len(walk.record) != len(record) and any(k in reads for k in record if k not in walk.record):
+            return True
+        for group_id, kept_items in walk.items.items():
+            for new, old in zip(kept_items, items[group_id], strict=False):
+                if len(new) != len(old) and any(k in reads for k in old if k not in new):
+                    return True
+        return False
 
     def _item_count(self, group: Group, scope: dict[str, Any], items: list[dict[str, Any]]) -> int:
         if group.count is None:
             return group.clamp(len(items))
-        value = group.count(scope)
+        value = group.count.fn(scope)
         try:
             count = int(value) if value is not None else 0
         except (TypeError, ValueError):
@@ -356,8 +478,8 @@ class Definition:
 
     def _walk_page(
         self,
-        page: Page,
-        item: int | None,
+        step: _PageStep,
+        item: int,
         read: Any,
         write: dict[str, Any],
         old: dict[str, Any],
@@ -365,28 +487,40 @@ class Definition:
         walk: _Walk,
         section_shown: bool,
     ) -> None:
-        page_shown = section_shown and (page.condition is None or truthy(page.condition(read)))
+        """One page (instance; item 0 outside groups): which of its questions are asked, keeping their answers."""
+        condition = step.condition
+        page_shown = section_shown and (condition is None or bool(condition(read)))
         any_asked = False
-        for question in page.questions:
-            qid = question.id
-            if question.set_by_system and qid in old and self._is_set(qid, read):
+        asked = walk.asked
+        for ask in step.asks:
+            qid = ask.id
+            if ask.setters is not None and qid in old and self._is_set(ask.setters, read):
                 kept[qid] = old[qid]  # answered by the system: kept (even on a hidden page), not asked
                 continue
-            if page_shown and (question.condition is None or truthy(question.condition(read))):
+            if page_shown and (ask.condition is None or ask.condition(read)):
                 any_asked = True
-                walk.asked.append((question, item))
+                asked.append((ask, item))
                 if qid in old:
                     kept[qid] = old[qid]
             elif qid in write:
                 del write[qid]  # later conditions must see the cleared answer
         if any_asked:
-            walk.pages.append(PageInstance(page, item))
+            instances = step.instances
+            walk.pages.append(instances[item] if item < len(instances) else self._page_instance(step.page, item))
 
-    def _is_set(self, question_id: str, read: Any) -> bool:
-        for derived in self.derived:
-            if derived.sets == question_id and (derived.condition is None or truthy(derived.condition(read))):
-                return True
-        return False
+    @staticmethod
+    def _is_set(conditions: tuple[Compiled | None, ...], read: Any) -> bool:
+        return any(condition is None or condition(read) for condition in conditions)
+
+    def _page_instance(self, page: Page, item: int | None) -> PageInstance:
+        found = self._page_instances.get((page.id, item))
+        if found is None:
+            found = self._page_instances[(page.id, item)] = PageInstance(page, item)
+        return found
+
+    def _ask_ref(self, ask: _Ask, item: int) -> tuple[FieldRef, str]:
+        refs = ask.refs
+        return refs[item] if item < len(refs) else self._ref_of(ask.id, ask.question.group, item)
 
     # ------------------------------------------------------------------------------------------ problems
 
@@ -394,57 +528,70 @@ class Definition:
         problems: list[Problem] = []
         missing: list[FieldRef] = []
         applicable: list[FieldRef] = []
-        answered_keys: set[str] = set()
-        applicable_keys: set[str] = set()
-        answered_sections: set[str] = set()
-        ref_of = self._ref_of
-        check = coercion.check_value
-        for question, item in walk.asked:
-            ref, key = ref_of(question.id, question.group, item)
+        answered = False
+        ask_ref = self._ask_ref
+        record = walk.record
+        kept_items = walk.items
+        for ask, item in walk.asked:
+            refs = ask.refs
+            ref, key = refs[item] if item < len(refs) else ask_ref(ask, item)
             applicable.append(ref)
-            applicable_keys.add(key)
-            if item is None:
-                value = walk.record.get(question.id)
-            else:
-                value = walk.items[question.group][item - 1].get(question.id)  # type: ignore[index]
+            question = ask.question
+            value = record.get(ask.id) if not item else kept_items[question.group][item - 1].get(ask.id)  # type: ignore[index]
             if value is None:
                 if question.required:
                     missing.append(ref)
                 continue
-            answered_keys.add(key)
-            answered_sections.add(question.section_id)
+            answered = True
             read: Any = None
-            if question.id in self._expression_bounds:
-                read = scope if item is None else ItemScope(scope[question.group][item - 1], scope, item)  # type: ignore[index]
-            message = check(question, value, read)
+            if ask.expression_bounds:
+                read = scope if not item else ItemScope(scope[question.group][item - 1], scope, item)  # type: ignore[index]
+            message = ask.check(value, read)
             if message is not None:
+                number = item or None
                 problems.append(Problem(
                     rule_id=f"type.{question.id}", severity="hard", message=message, fields=[ref],
-                    template_fields=question.template_fields_for(item), item=item,
+                    template_fields=question.template_fields_for(number), item=number,
                     confirmation_key=f"type.{key}",
                 ))
         confirmed: list[Problem] = []
-        for rule in self.validations:
-            for problem in self._check_rule(rule, scope, applicable_keys):
+        applicable_keys: set[str] | None = None
+        item_reads: dict[str, list[ItemScope]] = {}
+        for rule, when, group_id in self._rule_plan:
+            targets: list[tuple[Any, int | None]]
+            if group_id is None:
+                if not when(scope):
+                    continue
+                targets = [(scope, None)]
+            else:
+                reads = item_reads.get(group_id)
+                if reads is None:
+                    reads = item_reads[group_id] = [
+                        ItemScope(item_scope, scope, n) for n, item_scope in enumerate(scope[group_id], start=1)]
+                targets = [(read, number) for number, read in enumerate(reads, start=1) if when(read)]
+                if not targets:
+                    continue
+            if applicable_keys is None:
+                applicable_keys = {ask_ref(ask, item)[1] for ask, item in walk.asked}
+            for problem in self._rule_problems(rule, targets, applicable_keys):
                 token = confirmations.get(problem.confirmation_key)
                 if problem.severity == "soft" and token is not None and token == problem.confirmation_token:
                     confirmed.append(problem)
                 else:
                     problems.append(problem)
-        derived = {d.id: scope.get(d.id) for d in self.derived if d.group is None}
-        for d in self.derived:
-            if d.group is not None:
-                derived[d.id] = [item.get(d.id) for item in scope[d.group]]
-        answers: dict[str, Any] = dict(walk.record)
+        derived = {name: scope.get(name) for name in self._record_derived_ids}
+        for name, group_id in self._group_derived:
+            derived[name] = [item.get(name) for item in scope[group_id]]
+        answers: dict[str, Any] = dict(record)
         for group_id, group_items in walk.items.items():
             if group_items:
                 answers[group_id] = group_items
-        status = self._status(answered_keys, missing, problems)
+        status = self._status(answered, missing, problems)
         evaluation = Evaluation(
             answers=answers, derived=derived, applicable_pages=walk.pages, applicable_questions=applicable,
             problems=problems, missing=missing, status=status, confirmed=confirmed, scope=scope, definition=self,
         )
-        evaluation.section_statuses = self._section_statuses(walk, answered_sections, missing, problems)
+        evaluation.section_statuses = self._section_statuses(walk, missing, problems)
         return evaluation
 
     def _ref_of(self, question_id: str, group: str | None, item: int | None) -> tuple[FieldRef, str]:
@@ -456,19 +603,11 @@ class Definition:
             found = self._ref_cache[cache_key] = (ref, ref.key)
         return found
 
-    def _check_rule(self, rule: Rule, scope: dict[str, Any], applicable: set[str]) -> list[Problem]:
+    def _rule_problems(
+        self, rule: Rule, targets: list[tuple[Any, int | None]], applicable: set[str]
+    ) -> list[Problem]:
+        """The problems of a rule whose condition holds for the record, or for these items."""
         found: list[Problem] = []
-        when = rule.when.fn
-        if rule.group is None:
-            if not truthy(when(scope)):
-                return found
-            targets: list[tuple[Any, int | None]] = [(scope, None)]
-        else:
-            targets = []
-            for number, item_scope in enumerate(scope[rule.group], start=1):
-                read = ItemScope(item_scope, scope, number)
-                if truthy(when(read)):
-                    targets.append((read, number))
         for read, item in targets:
             pairs = [self._ref_of(f, self.questions[f].group, item if self.questions[f].group else None)
                      for f in rule.fields]
@@ -492,28 +631,37 @@ class Definition:
         return _PLACEHOLDER_RE.sub(lambda m: _display(read.get(m.group(1)), self.questions.get(m.group(1))), text)
 
     @staticmethod
-    def _status(answered: set[str], missing: list[FieldRef], problems: list[Problem]) -> str:
+    def _status(answered: bool, missing: list[FieldRef], problems: list[Problem]) -> str:
         if not missing and not problems:
             return "completed"
         return "in_progress" if answered else "not_started"
 
-    def _section_statuses(
-        self, walk: _Walk, answered_sections: set[str], missing: list[FieldRef], problems: list[Problem]
-    ) -> dict[str, str]:
+    def _section_statuses(self, walk: _Walk, missing: list[FieldRef], problems: list[Problem]) -> dict[str, str]:
         statuses: dict[str, str] = {}
         section_of = self._section_of
         missing_sections = {section_of[ref.question_id] for ref in missing}
         problem_sections = {section_of[ref.question_id] for p in problems for ref in p.fields}
+        answered_sections: set[str] | None = None
         for section in self.sections:
             if not walk.sections[section.id]:
                 statuses[section.id] = "cannot_start_yet"
             elif section.id not in missing_sections and section.id not in problem_sections:
                 statuses[section.id] = "completed"
-            elif section.id in answered_sections:
-                statuses[section.id] = "in_progress"
             else:
-                statuses[section.id] = "not_started"
+                if answered_sections is None:
+                    answered_sections = self._answered_sections(walk)
+                statuses[section.id] = "in_progress" if section.id in answered_sections else "not_started"
         return statuses
+
+    @staticmethod
+    def _answered_sections(walk: _Walk) -> set[str]:
+        """The sections with at least one answered question that applies."""
+        found: set[str] = set()
+        for ask, item in walk.asked:
+            kept = walk.record if not item else walk.items[ask.question.group][item - 1]  # type: ignore[index]
+            if kept.get(ask.id) is not None:
+                found.add(ask.question.section_id)
+        return found
 
     def page_problems(
         self, evaluation: Evaluation, page_instance: PageInstance
