@@ -352,3 +352,188 @@ def confirm_upload(upload: Upload, *, create: str = "all") -> int:
     count = records.update(visible=True, updated_at=timezone.now())
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.CONFIRMED)
     return count
+
+
+# ---------------------------------------------------------------------------------------------- mapping review
+
+
+NOT_USED = ""  # the "Do not use this column" choice
+
+
+def column_values(upload: Upload) -> dict[str, Any]:
+    """Sample and distinct values per column, read from the file once and kept in the upload's summary."""
+    from .reports import scan_column_values
+
+    cached = (upload.summary or {}).get("column_values")
+    if cached is None:
+        cached = scan_column_values(upload)
+        upload.summary = {**(upload.summary or {}), "column_values": cached}
+        Upload.objects.filter(pk=upload.pk).update(summary=upload.summary)
+    return dict(cached)
+
+
+def check_column_choices(
+    definition: Definition, headers: list[str], chosen: dict[str, str]
+) -> dict[str, str]:
+    """Errors by column index: unknown targets, and two columns that would fill the same template field."""
+    from .reports import target_label, targets_by_key
+
+    targets = targets_by_key(definition)
+    errors: dict[str, str] = {}
+    filled_by: dict[int, str] = {}
+    for index, key in sorted(chosen.items(), key=lambda kv: int(kv[0])):
+        if key == NOT_USED:
+            continue
+        target = targets.get(key)
+        if target is None:
+            errors[index] = f"Choose a question from the list for “{headers[int(index)]}”, or “Do not use this column”"
+            continue
+        clash = next((filled_by[n] for n in target.fields if n in filled_by), None)
+        if clash is not None:
+            errors[index] = (
+                f"“{headers[int(clash)]}” and “{headers[int(index)]}” both fill {target_label(definition, target)}. "
+                "Choose another question for one of them, or “Do not use this column”"
+            )
+            errors.setdefault(clash, errors[index])
+            continue
+        for number in target.fields:
+            filled_by[number] = index
+    if not errors and all(key == NOT_USED for key in chosen.values()):
+        errors["0"] = "Choose a question for at least one column"
+    return errors
+
+
+def save_column_choices(upload: Upload, column_mapping: dict[str, str]) -> None:
+    """Keep the user's column choices while they match the values; processing starts at `confirm_mapping`."""
+    upload.column_mapping = column_mapping
+    upload.value_mapping = {k: v for k, v in (upload.value_mapping or {}).items() if k in column_mapping.values()}
+    upload.save(update_fields=["column_mapping", "value_mapping", "updated_at"])
+
+
+# ---------------------------------------------------------------------------------------------- after processing
+
+
+def hidden_record_open_to(*, record: Record, user: User) -> bool:
+    """A hidden record of an upload that is waiting for review may be fixed in the web form by its organisation."""
+    return record.upload_id is not None and user.organisation_id is not None and Upload.objects.filter(
+        pk=record.upload_id, organisation_id=user.organisation_id, status=UploadStatus.READY,
+    ).exists()
+
+
+def _answer_at(answers: dict[str, Any], question_id: str, group: str | None, item: int | None) -> Any:
+    if group is None or item is None:
+        return answers.get(question_id)
+    items = answers.get(group) or []
+    return items[item - 1].get(question_id) if len(items) >= item and isinstance(items[item - 1], dict) else None
+
+
+def _cell_still_unanswered(definition: Definition, evaluation: Any, fields: list[int]) -> bool:
+    """A refused cell stays a problem while its question applies and still has no answer."""
+    field_map = definition.template_field_map()
+    applicable = {ref.key for ref in evaluation.applicable_questions}
+    for number in fields:
+        spec = field_map.get(number)
+        if spec is None:
+            return True
+        key = spec.question_id if spec.group is None or spec.item is None else f"{spec.group}.{spec.item}.{spec.question_id}"
+        if key in applicable and _answer_at(evaluation.answers, spec.question_id, spec.group, spec.item) in (None, "", []):
+            return True
+    return False
+
+
+def refresh_upload_row(definition: Definition, row: UploadRow, record: Record, evaluation: Any) -> None:
+    """Bring a row's problems and status up to date with its record after a change outside processing.
+
+    Cell problems (values the file gave that could not be read) are kept while the answer is still missing;
+    the record's own problems are replaced by the new evaluation's. As in processing, a record with an
+    unread cell is never complete.
+    """
+    kept = [p for p in row.problems if str(p.get("rule", "")).startswith("cell.")
+            and _cell_still_unanswered(definition, evaluation, [int(n) for n in p.get("fields") or []])]
+    fresh = [_problem(p.template_fields, p.fields[0].key if p.fields else "", p.rule_id, p.severity, p.message)
+             for p in evaluation.problems]
+    row.problems = kept + fresh
+    open_problems = bool(kept) or any(p["severity"] in ("hard", "soft") for p in fresh)
+    row.status = "in_progress" if open_problems or evaluation.status != "completed" else "completed"
+    row.save(update_fields=["problems", "status"])
+    if kept and record.status == "completed":
+        Record.objects.filter(pk=record.pk).update(status="in_progress")
+
+
+def _resummarise(upload: Upload, **extra: Any) -> None:
+    upload.refresh_from_db(fields=["summary"])
+    upload.summary = {**(upload.summary or {}), **summarise(upload), **extra}
+    upload.save(update_fields=["summary", "updated_at"])
+
+
+@dataclass
+class SoftConfirmation:
+    confirmed: int  # rows whose soft problem is now confirmed
+    refused: int  # rows whose record could not be changed (e.g. the window is closed for edits)
+
+
+def confirm_soft_problem_for_all(
+    upload: Upload, *, rule_id: str, user: User, today: date | None = None
+) -> SoftConfirmation:
+    """Confirm one soft problem on every hidden record of the upload that has it, then refresh rows and summary.
+
+    Goes through `record_update` (the one write path) with the same confirmation token the web form stores.
+    """
+    from dcp_platform.records.services import RecordWriteRefused, build_eval_context, record_update
+
+    sync_rows_changed_on_the_web(upload, today=today)
+    definition = definition_for(str(connection.schema_name), upload.form, upload.year)  # type: ignore[attr-defined]
+    rows = list(UploadRow.objects.filter(
+        upload=upload, record_id__isnull=False, problems__contains=[{"rule": rule_id, "severity": "soft"}],
+    ))
+    records = Record.objects.filter(upload_id=upload.pk, visible=False).in_bulk([row.record_id for row in rows])
+    confirmed = refused = 0
+    for row in rows:
+        record = records.get(row.record_id)  # type: ignore[arg-type]
+        if record is None:
+            continue
+        context = build_eval_context(definition=definition, answers=record.answers, today=today)
+        evaluation = definition.evaluate(record.answers, confirmations=record.confirmations, context=context)
+        tokens = {p.confirmation_key: p.confirmation_token for p in evaluation.soft_problems
+                  if p.rule_id == rule_id and p.confirmation_token is not None}
+        if tokens:
+            try:
+                result = record_update(record=record, user=user, changes={}, confirmations=tokens,
+                                       channel="upload", today=today)
+            except RecordWriteRefused:
+                refused += 1
+                continue
+            evaluation = result.evaluation
+            confirmed += 1
+        refresh_upload_row(definition, row, record, evaluation)
+    # These rows are up to date now; marking them synced spares the next page from evaluating them all again.
+    _resummarise(upload, rows_synced_at=timezone.now().isoformat())
+    return SoftConfirmation(confirmed, refused)
+
+
+def sync_rows_changed_on_the_web(upload: Upload, *, today: date | None = None) -> int:
+    """Refresh the rows whose record was changed (in the web form) since the last refresh; returns how many.
+
+    Records are written only through `record_update`, which raises `version`, so a record at version 1 is
+    as processing left it. `rows_synced_at` in the summary is taken before reading, so a change made while
+    this runs is picked up next time rather than missed.
+    """
+    from dcp_platform.records.services import build_eval_context
+
+    started = timezone.now()
+    changed = Record.objects.filter(upload_id=upload.pk, version__gt=1)
+    synced_at = (upload.summary or {}).get("rows_synced_at")
+    if synced_at:
+        changed = changed.filter(updated_at__gte=synced_at)
+    records = {record.pk: record for record in changed}
+    if not records:
+        return 0
+    definition = definition_for(str(connection.schema_name), upload.form, upload.year)  # type: ignore[attr-defined]
+    rows = UploadRow.objects.filter(upload=upload, record_id__in=list(records))
+    for row in rows:
+        record = records[row.record_id]  # type: ignore[index]
+        context = build_eval_context(definition=definition, answers=record.answers, today=today)
+        evaluation = definition.evaluate(record.answers, confirmations=record.confirmations, context=context)
+        refresh_upload_row(definition, row, record, evaluation)
+    _resummarise(upload, rows_synced_at=started.isoformat())
+    return len(records)

@@ -1,8 +1,8 @@
-"""Bulk upload pages: choose a file, watch it being checked, review the results, create the records.
+"""Bulk upload pages: choose a file, watch it being checked, match its columns and values, review the results
+(per-cell error report, its CSV, soft problems confirmed for all rows at once), create the records.
 
 Processing always happens in the Celery worker; these views only store the file, start the task and read the
-upload's progress. Not built yet: correcting the proposed column and value mapping on the page (it can only be
-accepted as proposed), per-cell error pages and the error file download.
+upload's progress. Every page works without JavaScript.
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from dcp_platform.accounts.models import User
 from dcp_platform.cms.windows import check_window
-from dcp_platform.registry import definitions_for
-from dcp_platform.uploads import services
+from dcp_platform.definitions import Definition
+from dcp_platform.registry import definition_for, definitions_for
+from dcp_platform.uploads import reports, services
 from dcp_platform.uploads.models import Upload, UploadStatus
 from dcp_platform.uploads.reading import FileRejected
 from dcp_platform.uploads.tasks import process_upload_task
@@ -95,10 +97,11 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload(request, upload_id)
     percent = int(100 * upload.processed_rows / upload.total_rows) if upload.total_rows else 0
     working = upload.status in (UploadStatus.WAITING, UploadStatus.CHECKING, UploadStatus.PROCESSING)
+    if upload.status in (UploadStatus.READY, UploadStatus.CONFIRMED):
+        services.sync_rows_changed_on_the_web(upload)  # rows fixed in the web form since the last look
     return render(request, "uploads/detail.html", {
         "upload": upload, "percent": percent, "working": working, "summary": upload.summary or {},
-        "mapping": [{"column": header, "target": upload.column_mapping.get(str(index), "")}
-                    for index, header in enumerate(upload.headers or [])],
+        "soft_groups": reports.soft_groups(upload) if upload.status == UploadStatus.READY else [],
     })
 
 
@@ -108,14 +111,136 @@ def upload_progress(request: HttpRequest, upload_id: int) -> JsonResponse:
     return JsonResponse({"status": upload.status, "processed": upload.processed_rows, "total": upload.total_rows})
 
 
-@require_POST
-@collection_member_required
-def upload_accept_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
+def _definition(upload: Upload) -> Definition:
+    return definition_for(_schema(), upload.form, upload.year)
+
+
+def _upload_needing_mapping(request: HttpRequest, upload_id: int) -> Upload:
     upload = _upload(request, upload_id)
     if upload.status != UploadStatus.NEEDS_MAPPING:
         raise Http404("Nothing to match")
-    services.confirm_mapping(upload, column_mapping=upload.column_mapping, value_mapping=upload.value_mapping)
+    return upload
+
+
+def _start_processing(upload: Upload, value_mapping: dict[str, dict[str, Any]]) -> HttpResponse:
+    services.confirm_mapping(upload, column_mapping=dict(upload.column_mapping), value_mapping=value_mapping)
     process_upload_task.delay(_schema(), upload.pk)
+    return redirect("uploads:detail", upload_id=upload.pk)
+
+
+def _error_list(errors: dict[str, str], anchor: str) -> list[dict[str, str]]:
+    """Error summary entries in page order, one per message (a clash names both columns once)."""
+    seen: set[str] = set()
+    entries = []
+    for key in sorted(errors, key=lambda k: [int(part) for part in k.split("-") if part.isdigit()]):
+        if errors[key] not in seen:
+            seen.add(errors[key])
+            entries.append({"href": f"#{anchor}{key}", "text": errors[key]})
+    return entries
+
+
+@collection_member_required
+def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Step 1 of matching a provider's own file: which question each column fills (pre-selected: the proposal)."""
+    upload = _upload_needing_mapping(request, upload_id)
+    definition = _definition(upload)
+    values = services.column_values(upload)
+    headers = list(upload.headers or [])
+    chosen = {str(i): upload.column_mapping.get(str(i), services.NOT_USED) for i in range(len(headers))}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        chosen = {str(i): request.POST.get(f"column-{i}", services.NOT_USED) for i in range(len(headers))}
+        errors = services.check_column_choices(definition, headers, chosen)
+        if not errors:
+            services.save_column_choices(upload, {i: key for i, key in chosen.items() if key != services.NOT_USED})
+            if reports.value_reviews(definition, upload, values):
+                return redirect("uploads:mapping-values", upload_id=upload.pk)
+            return _start_processing(upload, {})
+    columns = [
+        {"index": i, "header": header, "samples": values["values"][i][:reports.SAMPLE_VALUES],
+         "selected": chosen[str(i)], "error": errors.get(str(i))}
+        for i, header in enumerate(headers)
+    ]
+    return render(request, "uploads/mapping.html", {
+        "upload": upload, "columns": columns, "choices": reports.target_choices(definition),
+        "not_used": services.NOT_USED, "error_list": _error_list(errors, "column-"), "form_has_errors": bool(errors),
+    }, status=400 if errors else 200)
+
+
+@collection_member_required
+def upload_mapping_values(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Step 2: what the provider's own answers mean, for columns whose question has answer options."""
+    upload = _upload_needing_mapping(request, upload_id)
+    definition = _definition(upload)
+    values = services.column_values(upload)
+    reviews = reports.value_reviews(definition, upload, values)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        chosen: dict[str, dict[str, str]] = {}
+        for review in reviews:
+            codes = {code for code, _label in review.options}
+            for choice in review.choices:
+                picked = request.POST.get(choice.name, "")
+                chosen.setdefault(review.target_key, {})[choice.value] = picked
+                if picked and picked not in codes:
+                    errors[choice.name] = f"Choose what “{choice.value}” means, or “Leave blank”"
+        if not errors:
+            return _start_processing(upload, {key: dict(pairs) for key, pairs in chosen.items()})
+        reviews = reports.value_reviews(definition, upload, values, chosen=chosen)
+    return render(request, "uploads/mapping_values.html", {
+        "upload": upload, "reviews": reviews, "errors": errors, "error_list": _error_list(errors, ""),
+        "form_has_errors": bool(errors),
+    }, status=400 if errors else 200)
+
+
+def _upload_with_results(request: HttpRequest, upload_id: int) -> Upload:
+    upload = _upload(request, upload_id)
+    if upload.status not in (UploadStatus.READY, UploadStatus.CONFIRMED):
+        raise Http404("No results yet")
+    return upload
+
+
+@collection_member_required
+def upload_report(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Every problem of every row, cell by cell, a page of rows at a time."""
+    upload = _upload_with_results(request, upload_id)
+    services.sync_rows_changed_on_the_web(upload)
+    definition = _definition(upload)
+    page = Paginator(reports.rows_with_problems(upload), reports.REPORT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "uploads/report.html", {
+        "upload": upload, "page": page, "lines": reports.report_lines(upload, definition, list(page.object_list)),
+        "can_fix": upload.status == UploadStatus.READY,
+    })
+
+
+@collection_member_required  # type: ignore[arg-type]  # the decorator passes a streaming response through as it is
+def upload_report_csv(request: HttpRequest, upload_id: int) -> StreamingHttpResponse:
+    upload = _upload_with_results(request, upload_id)
+    services.sync_rows_changed_on_the_web(upload)
+    lines = reports.report_csv(upload, _definition(upload))
+    # The byte order mark makes Excel read the file as UTF-8.
+    response = StreamingHttpResponse(("\ufeff" if n == 0 else "") + line for n, line in enumerate(lines))
+    response["Content-Type"] = "text/csv; charset=utf-8"
+    response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-problems.csv"'
+    return response
+
+
+@require_POST
+@collection_member_required
+def upload_confirm_soft(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """Confirm one soft problem ("are you sure?") for every row of the upload that has it."""
+    upload = _upload(request, upload_id)
+    if upload.status != UploadStatus.READY:
+        raise Http404("Nothing to confirm")
+    rule = request.POST.get("rule", "")
+    if rule not in {group.rule for group in reports.soft_groups(upload)}:
+        messages.info(request, "There is nothing left to confirm for that check.")
+        return redirect("uploads:detail", upload_id=upload.pk)
+    outcome = services.confirm_soft_problem_for_all(upload, rule_id=rule, user=request.user)  # type: ignore[arg-type]
+    text = f"Confirmed for {outcome.confirmed} row{'s' if outcome.confirmed != 1 else ''}."
+    if outcome.refused:
+        text += f" {outcome.refused} could not be changed: fix them in the web form."
+    messages.success(request, text)
     return redirect("uploads:detail", upload_id=upload.pk)
 
 
