@@ -34,6 +34,7 @@ from dcp_platform.records.services import (
 )
 from dcp_platform.registry import definition_for, definitions_for, get_plugin
 from dcp_platform.tenancy.selectors import user_takes_part_in
+from dcp_platform.uploads.services import hidden_record_open_to
 from dcp_platform.webform.forms import apply_values, field_views, parse_page_post, visible_questions_after
 
 DATE_PARTS = [("day", "Day", "govuk-input--width-2"), ("month", "Month", "govuk-input--width-2"),
@@ -69,8 +70,10 @@ def _definition(record: Record) -> Definition:
 
 
 def _record(request: HttpRequest, public_id: str) -> Record:
-    record = records_visible_to(user=request.user).filter(public_id=public_id).first()  # type: ignore[arg-type]
-    if record is None:
+    user: User = request.user  # type: ignore[assignment]
+    record = records_visible_to(user=user, include_hidden=True).filter(public_id=public_id).first()
+    # A hidden record belongs to an upload under review: only the uploading organisation may fix it here.
+    if record is None or (not record.visible and not hidden_record_open_to(record=record, user=user)):
         raise Http404("No such record")
     return record
 
