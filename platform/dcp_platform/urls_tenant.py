@@ -11,5 +11,7 @@ urlpatterns = [
     path("cms/", include(wagtailadmin_urls)),
     path("records/", include("dcp_platform.webform.urls")),
     path("uploads/", include("dcp_platform.uploads.urls")),
+    path("api/v1/", include("dcp_api.urls")),
+    path("api-keys/", include("dcp_api.key_urls")),
     path("", include(wagtail_urls)),
 ]

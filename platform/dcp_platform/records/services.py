@@ -46,6 +46,14 @@ class DerivedValueGiven(RecordWriteRefused):
     """Derived values are worked out by the platform and never accepted as input."""
 
 
+class HardProblemsFound(RecordWriteRefused):
+    """Channels that refuse invalid answers outright (the API) get the evaluation back; nothing is stored."""
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        super().__init__("The record has answers that are not valid")
+        self.evaluation = evaluation
+
+
 @dataclass
 class RecordResult:
     record: Record
@@ -73,10 +81,18 @@ def _organisations_by_code(codes: list[str]) -> dict[str, Organisation]:
     return {org.code: org for org in Organisation.objects.filter(code__in=[c for c in codes if c])}
 
 
-def build_eval_context(*, definition: Definition, answers: dict[str, Any], today: date | None = None) -> EvalContext:
-    """Facts the rules need that are not answers: the provider types of the organisations named in the answers."""
-    codes = [answers.get(q) for q in (definition.owner_question, definition.manager_question) if q]
-    orgs = _organisations_by_code([str(c) for c in codes if c])
+def build_eval_context(
+    *, definition: Definition, answers: dict[str, Any], today: date | None = None,
+    known: dict[str, Organisation] | None = None,
+) -> EvalContext:
+    """Facts the rules need that are not answers: the provider types of the organisations named in the answers.
+
+    `known` (organisations by code) saves the query when the caller has already loaded them.
+    """
+    codes = [str(c) for c in (answers.get(q) for q in (definition.owner_question, definition.manager_question) if q) if c]
+    orgs = {code: known[code] for code in codes if code in known} if known is not None else {}
+    if len(orgs) < len(set(codes)):
+        orgs.update(_organisations_by_code([c for c in codes if c not in orgs]))
     extra: dict[str, Any] = {}
     for role, question_id in (("owning", definition.owner_question), ("managing", definition.manager_question)):
         org = orgs.get(str(answers.get(question_id))) if question_id else None
@@ -93,11 +109,15 @@ def _refuse_derived_input(definition: Definition, answers: dict[str, Any]) -> No
         )
 
 
+def allowed_organisations(*, user: User) -> dict[str, Organisation]:
+    """Organisations (by code) the user may submit records for."""
+    return {org.code: org for org in related_organisations_for(user=user)}
+
+
 def _resolve_organisations(
-    *, definition: Definition, answers: dict[str, Any], user: User
+    *, definition: Definition, answers: dict[str, Any], allowed: dict[str, Organisation]
 ) -> tuple[Organisation | None, Organisation | None]:
     """The owning and managing organisations named in the answers, refused unless the user may submit for them."""
-    allowed = {org.code: org for org in related_organisations_for(user=user)}
     resolved: list[Organisation | None] = []
     for question_id in (definition.owner_question, definition.manager_question):
         code = answers.get(question_id) if question_id else None
@@ -113,10 +133,20 @@ def _resolve_organisations(
     return resolved[0], resolved[1]
 
 
-def _check_window(*, year: int, record_date: date | None, action: str, today: date | None) -> None:
-    decision = check_window(year=year, record_date=record_date, action=action, today=today)  # type: ignore[arg-type]
-    if not decision.allowed:
-        raise WindowClosed(decision.message)
+def _check_window(
+    *, year: int, record_date: date | None, action: str, today: date | None,
+    cache: dict[tuple[Any, ...], str | None] | None = None,
+) -> None:
+    key = (year, record_date, action, today)
+    if cache is not None and key in cache:
+        message = cache[key]
+    else:
+        decision = check_window(year=year, record_date=record_date, action=action, today=today)  # type: ignore[arg-type]
+        message = None if decision.allowed else decision.message
+        if cache is not None:
+            cache[key] = message
+    if message is not None:
+        raise WindowClosed(message)
 
 
 def _search_text(definition: Definition, answers: dict[str, Any]) -> str:
@@ -131,26 +161,43 @@ def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
     return {key: [old.get(key), new.get(key)] for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)}
 
 
-def _store(
+@dataclass
+class WriteContext:
+    """What one request's writes share: the organisations the user may submit for and window decisions."""
+
+    user: User
+    allowed: dict[str, Organisation]
+    today: date | None = None
+    windows: dict[tuple[Any, ...], str | None] | None = None
+
+    @classmethod
+    def for_user(cls, user: User, today: date | None = None) -> WriteContext:
+        return cls(user=user, allowed=allowed_organisations(user=user), today=today, windows={})
+
+
+def _prepare(
     *,
     record: Record,
     definition: Definition,
     answers: dict[str, Any],
     confirmations: dict[str, Any],
-    user: User,
-    channel: str,
-    api_key_id: int | None,
-    today: date | None,
+    ctx: WriteContext,
     action: str,
-) -> RecordResult:
+    refuse_hard_problems: bool = False,
+) -> tuple[RecordResult, dict[str, list[Any]]]:
+    """Evaluate and check a record's new answers and set them on the (unsaved) record; returns what changed."""
     _refuse_derived_input(definition, answers)
     evaluation = definition.evaluate(
-        answers, confirmations=confirmations, context=build_eval_context(definition=definition, answers=answers, today=today)
+        answers, confirmations=confirmations,
+        context=build_eval_context(definition=definition, answers=answers, today=ctx.today, known=ctx.allowed),
     )
+    if refuse_hard_problems and evaluation.hard_problems:
+        raise HardProblemsFound(evaluation)
     stored = evaluation.answers
     record_date = _parse_date(stored.get(definition.date_question)) if definition.date_question else None
-    _check_window(year=record.year, record_date=record_date, action=action, today=today)
-    owner, manager = _resolve_organisations(definition=definition, answers=stored, user=user)
+    _check_window(year=record.year, record_date=record_date, action=action, today=ctx.today, cache=ctx.windows)
+    owner, manager = _resolve_organisations(definition=definition, answers=stored, allowed=ctx.allowed)
+    user = ctx.user
     # Keep only confirmations that still match a current soft problem's values: stale ones ask again.
     live_keys = {p.confirmation_key for p in evaluation.confirmed}
     kept_confirmations = {key: value for key, value in confirmations.items() if key in live_keys}
@@ -168,11 +215,30 @@ def _store(
     record.updated_by = user
     if record.pk:
         record.version += 1
+    result = RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems)
+    return result, _changed(old_answers, stored)
+
+
+def _store(
+    *,
+    record: Record,
+    definition: Definition,
+    answers: dict[str, Any],
+    confirmations: dict[str, Any],
+    ctx: WriteContext,
+    channel: str,
+    api_key_id: int | None,
+    action: str,
+    refuse_hard_problems: bool = False,
+) -> RecordResult:
+    result, changed = _prepare(
+        record=record, definition=definition, answers=answers, confirmations=confirmations, ctx=ctx, action=action,
+        refuse_hard_problems=refuse_hard_problems,
+    )
     record.save()
-    changed = _changed(old_answers, stored)
     if changed or action == "create":
-        RecordChange.objects.create(record=record, user=user, channel=channel, api_key_id=api_key_id, changed=changed)
-    return RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems)
+        RecordChange.objects.create(record=record, user=ctx.user, channel=channel, api_key_id=api_key_id, changed=changed)
+    return result
 
 
 @transaction.atomic
@@ -190,6 +256,8 @@ def record_create(
     upload_id: int | None = None,
     upload_row: int | None = None,
     today: date | None = None,
+    refuse_hard_problems: bool = False,
+    ctx: WriteContext | None = None,
 ) -> RecordResult:
     definition = definition_for(collection_slug or current_collection_slug(), form, year)
     record = Record(
@@ -198,8 +266,56 @@ def record_create(
     )
     return _store(
         record=record, definition=definition, answers=dict(answers or {}), confirmations=dict(confirmations or {}),
-        user=user, channel=channel, api_key_id=api_key_id, today=today, action="create",
+        ctx=ctx or WriteContext.for_user(user, today), channel=channel, api_key_id=api_key_id, action="create",
+        refuse_hard_problems=refuse_hard_problems,
     )
+
+
+@dataclass
+class NewRecord:
+    answers: dict[str, Any]
+    confirmations: dict[str, Any]
+
+
+def records_create_many(
+    *,
+    collection_slug: str | None = None,
+    form: str,
+    year: int,
+    user: User,
+    new_records: list[NewRecord],
+    channel: str,
+    api_key_id: int | None = None,
+    refuse_hard_problems: bool = False,
+    today: date | None = None,
+) -> list[RecordResult | RecordWriteRefused]:
+    """Create many records in one transaction; each succeeds or is refused on its own (results in input order).
+
+    The same checks as record_create, with the organisations and window decisions looked up once.
+    """
+    definition = definition_for(collection_slug or current_collection_slug(), form, year)
+    ctx = WriteContext.for_user(user, today)
+    outcomes: list[RecordResult | RecordWriteRefused] = []
+    created: list[tuple[RecordResult, dict[str, list[Any]]]] = []
+    for new in new_records:
+        record = Record(form=form, year=year, created_by=user, source_channel=channel)
+        try:
+            result, changed = _prepare(
+                record=record, definition=definition, answers=dict(new.answers), confirmations=dict(new.confirmations),
+                ctx=ctx, action="create", refuse_hard_problems=refuse_hard_problems,
+            )
+        except RecordWriteRefused as refused:
+            outcomes.append(refused)
+            continue
+        outcomes.append(result)
+        created.append((result, changed))
+    with transaction.atomic():
+        Record.objects.bulk_create([result.record for result, _ in created])
+        RecordChange.objects.bulk_create([
+            RecordChange(record=result.record, user=user, channel=channel, api_key_id=api_key_id, changed=changed)
+            for result, changed in created
+        ])
+    return outcomes
 
 
 @transaction.atomic
@@ -214,6 +330,8 @@ def record_update(
     expected_version: int | None = None,
     today: date | None = None,
     collection_slug: str | None = None,
+    refuse_hard_problems: bool = False,
+    ctx: WriteContext | None = None,
 ) -> RecordResult:
     """Apply changed answers (a value of None removes an answer) and any new soft-problem confirmations."""
     locked = Record.objects.select_for_update().get(pk=record.pk)
@@ -230,8 +348,9 @@ def record_update(
             answers[key] = value
     merged_confirmations = {**(locked.confirmations or {}), **(confirmations or {})}
     result = _store(
-        record=locked, definition=definition, answers=answers, confirmations=merged_confirmations, user=user,
-        channel=channel, api_key_id=api_key_id, today=today, action="edit",
+        record=locked, definition=definition, answers=answers, confirmations=merged_confirmations,
+        ctx=ctx or WriteContext.for_user(user, today), channel=channel, api_key_id=api_key_id, action="edit",
+        refuse_hard_problems=refuse_hard_problems,
     )
     record.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return result
@@ -254,3 +373,41 @@ def record_evaluate(
         answers, confirmations=dict(confirmations or {}),
         context=build_eval_context(definition=definition, answers=answers, today=today),
     )
+
+
+def record_check(
+    *,
+    collection_slug: str | None = None,
+    form: str,
+    year: int,
+    user: User,
+    answers: dict[str, Any],
+    confirmations: dict[str, Any] | None = None,
+    record: Record | None = None,
+    today: date | None = None,
+) -> RecordResult:
+    """A dry run of record_create (or of changing `record`): every check of a real write, nothing stored.
+
+    Raises the same RecordWriteRefused errors a write would.
+    """
+    definition = definition_for(collection_slug or current_collection_slug(), form, year)
+    if record is not None:
+        merged = dict(record.answers or {})
+        for key, value in answers.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        answers = merged
+        confirmations = {**(record.confirmations or {}), **(confirmations or {})}
+        # Work on a copy so the caller's record is untouched.
+        target = Record(pk=record.pk, form=record.form, year=record.year, version=record.version,
+                        owning_organisation=record.owning_organisation,
+                        managing_organisation=record.managing_organisation, answers=record.answers)
+    else:
+        target = Record(form=form, year=year, created_by=user)
+    result, _changed_answers = _prepare(
+        record=target, definition=definition, answers=answers, confirmations=dict(confirmations or {}),
+        ctx=WriteContext.for_user(user, today), action="edit" if record is not None else "create",
+    )
+    return result

@@ -86,6 +86,7 @@ SHARED_APPS = [
 TENANT_APPS = [
     "dcp_platform.records",
     "dcp_platform.uploads",
+    "dcp_api",
     "dcp_platform.cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -279,12 +280,12 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("DCP_CELERY_EAGER", False)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("DCP_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 
 REST_FRAMEWORK: dict[str, object] = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Data collection API", "VERSION": "1", "SCHEMA_PATH_PREFIX": "/api/v1"}
+# Requests per API key (every web process shares the counter in Redis).
+DCP_API_RATE_LIMIT = env("DCP_API_RATE_LIMIT", "1200/minute")
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -5,7 +5,8 @@ import os
 os.environ.setdefault("DCP_ENV", "test")
 os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dcp")
 os.environ.setdefault("DCP_TENANT_BASE_SCHEMA", "tenant_template")
-os.environ.setdefault("DCP_CACHE_PREFIX", "dcp-test")
+# Per process, so parallel test runs sharing one Redis never see each other's counters (e.g. API rate limits).
+os.environ.setdefault("DCP_CACHE_PREFIX", f"dcp-test-{os.getpid()}")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 from dcp_platform.settings import *  # noqa: E402,F403

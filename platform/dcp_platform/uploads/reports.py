@@ -25,6 +25,7 @@ from .table import data_rows, read_layout
 SAMPLE_VALUES = 3
 # A column with more distinct values than this is free text, not a coded answer: its values are not listed.
 MAX_DISTINCT_VALUES = 50
+MAX_LISTED_VALUE_CHARS = 100  # longer answers are free text too; this also keeps the cached list small
 REPORT_ROWS_PER_PAGE = 100
 SEVERITY_LABELS = {"hard": "Error", "soft": "Check", "refuse": "Row refused", "duplicate": "Possible duplicate"}
 REPORT_CSV_HEADER = ["Row", "Field numbers", "Column", "Value in the file", "Problem", "Severity"]
@@ -87,6 +88,9 @@ def scan_column_values(upload: Upload) -> dict[str, Any]:
         for index in range(width):
             text = row[index].strip() if index < len(row) else ""
             if not text or more[index]:
+                continue
+            if len(text) > MAX_LISTED_VALUE_CHARS:
+                more[index] = True
                 continue
             seen = distinct[index]
             if text.lower() not in seen:

@@ -157,7 +157,7 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
                 return redirect("uploads:mapping-values", upload_id=upload.pk)
             return _start_processing(upload, {})
     columns = [
-        {"index": i, "header": header, "samples": values["values"][i][:reports.SAMPLE_VALUES],
+        {"index": i, "header": header, "samples": values["values"][i][:reports.SAMPLE_VALUES], "long_text": values["more"][i],
          "selected": chosen[str(i)], "error": errors.get(str(i))}
         for i, header in enumerate(headers)
     ]

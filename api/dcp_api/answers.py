@@ -1,0 +1,186 @@
+"""Reading answers sent as JSON and writing records back as JSON, for one collection-year definition.
+
+The API speaks the definition's own vocabulary: question ids as keys, answer codes as values, ISO 8601 dates,
+repeating groups as arrays of objects. Parsing uses the same coercion as the web form and bulk upload; the
+only API-specific strictness is that dates must be ISO 8601.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from dcp_platform.definitions import Definition, Evaluation, FieldRef, Problem, Question
+from dcp_platform.records.models import Record
+
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class ApiError:
+    """One entry of an error response: what is wrong, where (a JSON pointer into the request), in plain English."""
+
+    code: str
+    message: str
+    pointer: str | None = None
+    question: str | None = None
+    group: str | None = None
+    item: int | None = None
+    template_fields: list[int] = field(default_factory=list)
+    rule: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"code": self.code, "message": self.message}
+        for name in ("pointer", "question", "group", "item", "rule"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        if self.template_fields:
+            data["template_fields"] = self.template_fields
+        return data
+
+
+def _coerce(definition: Definition, question: Question, value: Any) -> tuple[Any, str | None]:
+    if question.type == "date" and value is not None and not (isinstance(value, str) and _ISO_DATE_RE.match(value)):
+        return None, f"Enter {question.error_name or 'the date'} as a date in the format YYYY-MM-DD"
+    return definition.coerce(question, value)
+
+
+def _question_error(question: Question, item: int | None, pointer: str, code: str, message: str) -> ApiError:
+    return ApiError(
+        code=code, message=message, pointer=pointer, question=question.id, group=question.group, item=item,
+        template_fields=question.template_fields_for(item),
+    )
+
+
+def parse_answers(
+    definition: Definition, payload: Any, *, pointer: str = "/answers"
+) -> tuple[dict[str, Any], list[ApiError]]:
+    """Answers as stored values; None means "remove this answer". Errors point into the request body."""
+    if payload is None:
+        return {}, []
+    if not isinstance(payload, dict):
+        return {}, [ApiError("invalid_type", "Answers must be a JSON object of question ids and values", pointer)]
+    derived = {d.id for d in definition.derived}
+    answers: dict[str, Any] = {}
+    errors: list[ApiError] = []
+    for key, value in payload.items():
+        here = f"{pointer}/{key}"
+        if key in derived:
+            errors.append(ApiError("derived_value", f"{key} is worked out from other answers and cannot be sent", here,
+                                   question=key))
+        elif key in definition.groups:
+            answers[key], group_errors = _parse_group(definition, key, value, here)
+            errors.extend(group_errors)
+        elif key in definition.questions and definition.questions[key].group is None:
+            question = definition.questions[key]
+            if value is None:
+                answers[key] = None
+                continue
+            stored, message = _coerce(definition, question, value)
+            if message:
+                errors.append(_question_error(question, None, here, "invalid_answer", message))
+            else:
+                answers[key] = stored
+        else:
+            errors.append(ApiError("unknown_question",
+                                   f"{key} is not a question of {definition.form} {definition.year}", here))
+    return answers, errors
+
+
+def _parse_group(
+    definition: Definition, group_id: str, value: Any, pointer: str
+) -> tuple[list[dict[str, Any]] | None, list[ApiError]]:
+    group = definition.groups[group_id]
+    if value is None:
+        return None, []
+    if not isinstance(value, list):
+        return None, [ApiError("invalid_type", f"{group_id} must be a list of objects, one per {group.title.lower()}",
+                               pointer, group=group_id)]
+    errors: list[ApiError] = []
+    if group.max_items is not None and len(value) > group.max_items:
+        errors.append(ApiError("too_many_items", f"{group_id} can have at most {group.max_items} items", pointer,
+                               group=group_id))
+    ids = set(group.question_ids)
+    items: list[dict[str, Any]] = []
+    for index, raw_item in enumerate(value):
+        number = index + 1
+        here = f"{pointer}/{index}"
+        if not isinstance(raw_item, dict):
+            errors.append(ApiError("invalid_type", "Each item must be a JSON object", here, group=group_id, item=number))
+            continue
+        item: dict[str, Any] = {}
+        for key, raw in raw_item.items():
+            if key not in ids:
+                errors.append(ApiError("unknown_question", f"{key} is not a question of {group_id}", f"{here}/{key}",
+                                       group=group_id, item=number))
+                continue
+            question = definition.questions[key]
+            if raw is None:
+                continue
+            stored, message = _coerce(definition, question, raw)
+            if message:
+                errors.append(_question_error(question, number, f"{here}/{key}", "invalid_answer", message))
+            else:
+                item[key] = stored
+        items.append(item)
+    return items, errors
+
+
+def _pointer(ref: FieldRef) -> str:
+    if ref.group is None or ref.item is None:
+        return f"/answers/{ref.question_id}"
+    return f"/answers/{ref.group}/{ref.item - 1}/{ref.question_id}"
+
+
+def problem_error(problem: Problem) -> ApiError:
+    ref = problem.fields[0] if problem.fields else None
+    code = "invalid_answer" if problem.rule_id.startswith("type.") else f"{problem.severity}_rule"
+    return ApiError(
+        code=code, message=problem.message, pointer=_pointer(ref) if ref else None,
+        question=ref.question_id if ref else None, group=ref.group if ref else None,
+        item=ref.item if ref else None, template_fields=list(problem.template_fields),
+        rule=None if problem.rule_id.startswith("type.") else problem.rule_id,
+    )
+
+
+def warning_json(problem: Problem) -> dict[str, Any]:
+    """A soft problem: the client confirms it by sending `confirmations: {key: token}` back."""
+    data = problem_error(problem).as_json()
+    data["questions"] = [ref.key for ref in problem.fields]
+    data["confirmation"] = {"key": problem.confirmation_key, "token": problem.confirmation_token}
+    return data
+
+
+def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
+    return {
+        "status": evaluation.status,
+        "derived": evaluation.derived_json(),
+        "errors": [problem_error(p).as_json() for p in evaluation.hard_problems],
+        "warnings": [warning_json(p) for p in evaluation.soft_problems],
+        "missing": [ref.key for ref in evaluation.missing],
+    }
+
+
+def record_json(record: Record, evaluation: Evaluation, *, base_url: str) -> dict[str, Any]:
+    """A record as the API returns it. Problems and missing answers come from a fresh evaluation."""
+    return {
+        "id": str(record.public_id),
+        "form": record.form,
+        "year": record.year,
+        "version": record.version,
+        "status": record.status,
+        "owning_organisation": record.owning_organisation.code if record.owning_organisation else None,
+        "managing_organisation": record.managing_organisation.code if record.managing_organisation else None,
+        "answers": record.answers,
+        "derived": record.derived,
+        "confirmations": record.confirmations,
+        "warnings": [warning_json(p) for p in evaluation.soft_problems],
+        "errors": [problem_error(p).as_json() for p in evaluation.hard_problems],
+        "missing": [ref.key for ref in evaluation.missing],
+        "source": record.source_channel,
+        "created_at": record.created_at.isoformat() if record.created_at else None,
+        "updated_at": record.updated_at.isoformat() if record.updated_at else None,
+        "links": {"self": f"{base_url}{record.public_id}"},
+    }
