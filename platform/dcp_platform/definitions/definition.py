@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 
 from . import coerce as coercion
 from .coerce import Checker
-from .expressions import CONTEXT_KEY, Compiled, Expression, ItemScope
+from .expressions import CONTEXT_KEY, GENERATED_BUILTINS, Compiled, Expression, ItemScope
 from .model import (
     DerivedValue,
     EvalContext,
@@ -126,25 +127,11 @@ class Evaluation:
 
 
 @dataclass(frozen=True, slots=True)
-class _DerivedStep:
-    """One derived value, ready to run: its compiled condition and value, and the question it `sets`."""
-
-    id: str
-    group: str | None
-    condition: Compiled | None
-    value: Compiled
-    sets: Question | None
-
-
-@dataclass(frozen=True, slots=True)
 class _Ask:
     """One question of a page, ready for the applicability walk and the type check."""
 
     question: Question
     id: str
-    condition: Compiled | None
-    # For a question a derived value `sets`: the conditions of those derived values (None: always set).
-    setters: tuple[Compiled | None, ...] | None
     check: Checker
     expression_bounds: bool
     # (FieldRef, key) by item number (0 outside groups): FieldRefs are immutable, so shared by every evaluation.
@@ -155,10 +142,10 @@ class _Ask:
 class _PageStep:
     page: Page
     group: str | None
-    condition: Compiled | None
     asks: tuple[_Ask, ...]
     # PageInstance by item number (0 outside groups), immutable and shared like the refs.
     instances: list[PageInstance]
+    run: Callable[..., bool]  # the generated walk of this page (see _page_function)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +165,127 @@ class _Walk:
     asked: list[tuple[_Ask, int]] = field(default_factory=list)  # item 0 outside groups
     sections: dict[str, bool] = field(default_factory=dict)
     changed: bool = False
+
+
+class _Source:
+    """The source of one generated function that inlines compiled expressions (see expressions.Expression.body).
+
+    Expressions are written over `g` (the scope's .get) and `scope`, so generated functions take the scope as
+    their first parameter, named `scope`, and start with `g = scope.get`.
+    """
+
+    def __init__(self, name: str, parameters: str) -> None:
+        self.name = name
+        self.lines = [f"def {name}(scope, {parameters}):", "    g = scope.get"]
+        self.namespace: dict[str, Any] = {}
+        self.constants = 0
+
+    def expression(self, expression: Expression, *, truth: bool = False) -> str:
+        self.namespace.update(expression.namespace)
+        return f"({expression.truth_body if truth else expression.body})"
+
+    def constant(self, value: Any) -> str:
+        self.constants += 1
+        name = f"_c{self.constants}"
+        self.namespace[name] = value
+        return name
+
+    def add(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def build(self) -> Callable[..., Any]:
+        self.namespace["__builtins__"] = {**GENERATED_BUILTINS, "zip": zip}
+        source = "\n".join(self.lines) + "\n"
+        exec(compile(source, f"<definition {self.name}>", "exec"), self.namespace)  # noqa: S102
+        function: Callable[..., Any] = self.namespace[self.name]
+        function.source = source  # type: ignore[attr-defined]  # for debugging
+        return function
+
+
+def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]) -> Callable[..., None]:
+    """All derived values in order, as one function(scope, record, reads, items, set_answer): record-level
+    values inline, values per group item in a loop over the items (reads: ItemScopes, items: their answers)."""
+    source = _Source("derive", "record, reads, items, set_answer")
+    for d in derived:
+        sets = source.constant(questions[d.sets]) if d.sets is not None else None
+        if d.group is None:
+            indent = 1
+            if d.condition is not None:
+                source.add(1, f"if {source.expression(d.condition, truth=True)}:")
+                indent = 2
+            source.add(indent, f"value = {source.expression(d.value)}")
+            source.add(indent, f"scope[{d.id!r}] = value")
+            if sets is not None:
+                source.add(indent, f"set_answer({sets}, value, scope, record)")
+            if d.condition is not None:
+                source.add(1, "else:")
+                source.add(2, f"scope[{d.id!r}] = None")
+            continue
+        source.add(1, f"for read, item in zip(reads[{d.group!r}], items[{d.group!r}]):")
+        source.add(2, "write = read.item")
+        indent = 2
+        if d.condition is not None:
+            source.add(2, f"if {source.constant(d.condition.fn)}(read):")
+            indent = 3
+        source.add(indent, f"value = {source.constant(d.value.fn)}(read)")
+        source.add(indent, f"write[{d.id!r}] = value")
+        if sets is not None:
+            source.add(indent, f"set_answer({sets}, value, write, item)")
+        if d.condition is not None:
+            source.add(2, "else:")
+            source.add(3, f"write[{d.id!r}] = None")
+    source.add(1, "return None")
+    return source.build()
+
+
+def _page_function(page: Page, asks: tuple[_Ask, ...], setters: dict[str, list[DerivedValue]]) -> Callable[..., bool]:
+    """One page (instance) of the applicability walk, as function(scope, write, old, kept, asked, item, shown)
+    -> whether any question is asked. `scope` reads (the record's scope or an ItemScope), `write` is where
+    cleared answers are removed from the scope, `old` the answers and `kept` those that stay."""
+    source = _Source("page_" + re.sub(r"\W", "_", page.id), "write, old, kept, asked, item, shown")
+    if page.condition is None:
+        source.add(1, "page_shown = shown")
+    else:
+        source.add(1, f"page_shown = shown and {source.expression(page.condition, truth=True)}")
+    source.add(1, "any_asked = False")
+    for ask in asks:
+        qid = repr(ask.id)
+        keyword = "if"
+        if ask.question.set_by_system:
+            conditions = [d.condition for d in setters.get(ask.id, [])]
+            if any(c is None for c in conditions):
+                is_set = "True"
+            elif conditions:
+                is_set = " or ".join(source.expression(c, truth=True) for c in conditions if c is not None)
+            else:
+                is_set = "False"
+            source.add(1, f"if {qid} in old and ({is_set}):")
+            source.add(2, f"kept[{qid}] = old[{qid}]  # answered by the system: kept, not asked")
+            keyword = "elif"
+        condition = "" if ask.question.condition is None else \
+            f" and {source.expression(ask.question.condition, truth=True)}"
+        source.add(1, f"{keyword} page_shown{condition}:")
+        source.add(2, "any_asked = True")
+        source.add(2, f"asked.append(({source.constant(ask)}, item))")
+        source.add(2, f"if {qid} in old:")
+        source.add(3, f"kept[{qid}] = old[{qid}]")
+        source.add(1, f"elif {qid} in write:")
+        source.add(2, f"del write[{qid}]  # later conditions must see the cleared answer")
+    source.add(1, "return any_asked")
+    return source.build()
+
+
+def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]], list[int]]:
+    """The record-level rules' conditions as function(scope) -> the positions of the rules that hold."""
+    source = _Source("record_rules", "")
+    source.lines[0] = "def record_rules(scope):"
+    source.add(1, "holds = []")
+    for index, rule in enumerate(validations):
+        if rule.group is None:
+            source.add(1, f"if {source.expression(rule.when, truth=True)}:")
+            source.add(2, f"holds.append({index})")
+    source.add(1, "return holds")
+    return source.build()
 
 
 class Definition:
@@ -238,18 +346,8 @@ class Definition:
 
     def _compile_plan(self) -> None:
         """Everything evaluate() can work out once: compiled functions, checkers and the walk order."""
-        self._derived_steps = tuple(
-            _DerivedStep(d.id, d.group, d.condition.fn if d.condition else None, d.value.fn,
-                         self.questions[d.sets] if d.sets is not None else None)
-            for d in self.derived
-        )
         self._record_derived_ids = tuple(d.id for d in self.derived if d.group is None)
         self._group_derived = tuple((d.id, d.group) for d in self.derived if d.group is not None)
-        setters: dict[str, list[Compiled | None]] = {}
-        for d in self.derived:
-            if d.sets is not None:
-                setters.setdefault(d.sets, []).append(d.condition.fn if d.condition else None)
-
         def numbers(group: str | None) -> range:
             if group is None:
                 return range(1)
@@ -257,15 +355,20 @@ class Definition:
             return range((largest if largest is not None else _MAX_LISTED_ITEMS) + 1)
 
         def ask(question: Question) -> _Ask:
-            found = tuple(setters.get(question.id, ())) if question.set_by_system else None
             refs = [self._ref_of(question.id, question.group, n or None) for n in numbers(question.group)]
-            return _Ask(question, question.id, question.condition.fn if question.condition else None, found,
-                        coercion.make_checker(question), question.id in self._expression_bounds, refs)
+            return _Ask(question, question.id, coercion.make_checker(question), question.id in self._expression_bounds,
+                        refs)
+
+        setting: dict[str, list[DerivedValue]] = {}
+        for d in self.derived:
+            if d.sets is not None:
+                setting.setdefault(d.sets, []).append(d)
 
         def page_step(page: Page) -> _PageStep:
-            return _PageStep(page, page.group, page.condition.fn if page.condition else None,
-                             tuple(ask(q) for q in page.questions),
-                             [self._page_instance(page, n or None) for n in numbers(page.group)])
+            asks = tuple(ask(q) for q in page.questions)
+            return _PageStep(page, page.group, asks,
+                             [self._page_instance(page, n or None) for n in numbers(page.group)],
+                             _page_function(page, asks, setting))
 
         self._plan = tuple(
             _SectionStep(section, section.condition.fn if section.condition else None,
@@ -273,6 +376,9 @@ class Definition:
             for section in self.sections
         )
         self._rule_plan = tuple((rule, rule.when.fn, rule.group) for rule in self.validations)
+        self._record_rules = _record_rules_function(self.validations)
+        self._group_rules = [index for index, rule in enumerate(self.validations) if rule.group is not None]
+        self._derive = _derive_function(self.derived, self.questions)
         # Names read while working out what applies: derived values, conditions and group counts. When a pass
         # clears only answers that none of these read, another pass would work out the same, so none is run.
         expressions = [e for d in self.derived for e in (d.value, d.condition) if e is not None]
@@ -389,26 +495,7 @@ class Definition:
                 item_scopes.append(item_scope)
             scope[group_id] = item_scopes
             reads[group_id] = [ItemScope(item_scope, scope, n) for n, item_scope in enumerate(item_scopes, start=1)]
-        for step in self._derived_steps:
-            condition = step.condition
-            if step.group is None:
-                if condition is None or condition(scope):
-                    value = step.value(scope)
-                    scope[step.id] = value
-                    if step.sets is not None:
-                        self._set_answer(step.sets, value, scope, record)
-                else:
-                    scope[step.id] = None
-            else:
-                for read, item in zip(reads[step.group], items[step.group], strict=True):
-                    write = read.item
-                    if condition is None or condition(read):
-                        value = step.value(read)
-                        write[step.id] = value  # type: ignore[index]
-                        if step.sets is not None:
-                            self._set_answer(step.sets, value, write, item)  # type: ignore[arg-type]
-                    else:
-                        write[step.id] = None  # type: ignore[index]
+        self._derive(scope, record, reads, items, self._set_answer)
         return scope
 
     def _set_answer(self, question: Question, value: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
@@ -431,7 +518,8 @@ class Definition:
             # Items past the count are dropped; new items start empty.
             scope[group_id] = (scope[group_id] + [{} for _ in range(count)])[:count]
         sections = walk.sections
-        walk_page = self._walk_page
+        asked = walk.asked
+        pages = walk.pages
         for step in self._plan:
             condition = step.condition
             shown = condition is None or bool(condition(scope))
@@ -439,14 +527,18 @@ class Definition:
             for page in step.pages:
                 page_group = page.group
                 if page_group is None:
-                    walk_page(page, 0, scope, scope, record, walk.record, walk, shown)
-                else:
-                    old_items = items[page_group]
-                    kept_items = walk.items[page_group]
-                    for number, item_scope in enumerate(scope[page_group], start=1):
-                        old = old_items[number - 1] if number <= len(old_items) else {}
-                        walk_page(page, number, ItemScope(item_scope, scope, number), item_scope, old,
-                                  kept_items[number - 1], walk, shown)
+                    if page.run(scope, scope, record, walk.record, asked, 0, shown):
+                        pages.append(page.instances[0])
+                    continue
+                old_items = items[page_group]
+                kept_items = walk.items[page_group]
+                instances = page.instances
+                for number, item_scope in enumerate(scope[page_group], start=1):
+                    old = old_items[number - 1] if number <= len(old_items) else {}
+                    if page.run(ItemScope(item_scope, scope, number), item_scope, old, kept_items[number - 1],
+                                asked, number, shown):
+                        pages.append(instances[number] if number < len(instances)
+                                     else self._page_instance(page.page, number))
         if not walk.changed:
             walk.changed = self._cleared_what_applies_reads(record, items, walk)
         return walk
@@ -475,42 +567,6 @@ class Definition:
         except (TypeError, ValueError):
             count = 0
         return group.clamp(count)
-
-    def _walk_page(
-        self,
-        step: _PageStep,
-        item: int,
-        read: Any,
-        write: dict[str, Any],
-        old: dict[str, Any],
-        kept: dict[str, Any],
-        walk: _Walk,
-        section_shown: bool,
-    ) -> None:
-        """One page (instance; item 0 outside groups): which of its questions are asked, keeping their answers."""
-        condition = step.condition
-        page_shown = section_shown and (condition is None or bool(condition(read)))
-        any_asked = False
-        asked = walk.asked
-        for ask in step.asks:
-            qid = ask.id
-            if ask.setters is not None and qid in old and self._is_set(ask.setters, read):
-                kept[qid] = old[qid]  # answered by the system: kept (even on a hidden page), not asked
-                continue
-            if page_shown and (ask.condition is None or ask.condition(read)):
-                any_asked = True
-                asked.append((ask, item))
-                if qid in old:
-                    kept[qid] = old[qid]
-            elif qid in write:
-                del write[qid]  # later conditions must see the cleared answer
-        if any_asked:
-            instances = step.instances
-            walk.pages.append(instances[item] if item < len(instances) else self._page_instance(step.page, item))
-
-    @staticmethod
-    def _is_set(conditions: tuple[Compiled | None, ...], read: Any) -> bool:
-        return any(condition is None or condition(read) for condition in conditions)
 
     def _page_instance(self, page: Page, item: int | None) -> PageInstance:
         found = self._page_instances.get((page.id, item))
@@ -557,11 +613,11 @@ class Definition:
         confirmed: list[Problem] = []
         applicable_keys: set[str] | None = None
         item_reads: dict[str, list[ItemScope]] = {}
-        for rule, when, group_id in self._rule_plan:
+        rule_plan = self._rule_plan
+        for index in heapq.merge(self._record_rules(scope), self._group_rules):
+            rule, when, group_id = rule_plan[index]
             targets: list[tuple[Any, int | None]]
             if group_id is None:
-                if not when(scope):
-                    continue
                 targets = [(scope, None)]
             else:
                 reads = item_reads.get(group_id)

@@ -10,6 +10,7 @@ docs/definition-format.md.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 from collections.abc import Callable, Mapping
@@ -584,12 +585,22 @@ class Expression:
     functions: set[str] = field(default_factory=set)
     name_uses: list[NameUse] = field(default_factory=list)
     python: str = ""  # the generated Python source of `fn` (for debugging)
+    # For inlining into larger generated functions (Definition does): `fn`'s return expression over `g` (the
+    # scope's .get) and `scope`, the same where only its truth is used, and the globals both need. Global names
+    # carry a prefix unique to the expression, so the namespaces of many expressions can be merged.
+    body: str = "None"
+    truth_body: str = "None"
+    namespace: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __call__(self, scope: Scope) -> Any:
         return self.fn(scope)
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
+
+
+GENERATED_BUILTINS = {"bool": bool, "len": len}  # the only builtins generated code uses
+_COMPILATION_UNITS = itertools.count()
 
 
 class _Compiler:
@@ -610,7 +621,8 @@ class _Compiler:
         self.called: set[str] = set()
         self.uses: list[NameUse] = []
         self.group_stack: list[str] = []
-        self.namespace: dict[str, Any] = {"__builtins__": {"bool": bool, "len": len}}
+        self.namespace: dict[str, Any] = {"__builtins__": GENERATED_BUILTINS}
+        self.prefix = f"_e{next(_COMPILATION_UNITS)}_"
         self.bound: dict[int, str] = {}
         self.temps = 0
         self.sources: list[str] = []
@@ -624,7 +636,7 @@ class _Compiler:
         """A global name for a constant or helper (the same object every call, as before)."""
         name = self.bound.get(id(value))
         if name is None:
-            name = self.bound[id(value)] = f"_k{len(self.bound)}"
+            name = self.bound[id(value)] = f"{self.prefix}k{len(self.bound)}"
             self.namespace[name] = value
         return name
 
@@ -634,7 +646,7 @@ class _Compiler:
 
     def function(self, node: Node, *, truth: bool = False) -> Compiled:
         body = self.compile(node, truth=truth)
-        name = f"_f{len(self.sources)}"
+        name = f"{self.prefix}f{len(self.sources)}"
         source = f"def {name}(scope):\n    g = scope.get\n    return {body}\n"
         self.sources.append(source)
         exec(compile(source, f"<expression {self.text!r}>", "exec"), self.namespace)  # noqa: S102
@@ -803,7 +815,10 @@ def parse_expression(text: str | int | float | bool | None, *, functions: Mappin
     ast = _Parser(source).parse()
     compiler = _Compiler(source, functions or {})
     fn = compiler.function(ast)
-    return Expression(source, ast, fn, compiler.names, compiler.called, compiler.uses, "".join(compiler.sources))
+    names, called, uses = set(compiler.names), set(compiler.called), list(compiler.uses)
+    body, truth_body = compiler.compile(ast), compiler.compile(ast, truth=True)
+    return Expression(source, ast, fn, names, called, uses, "".join(compiler.sources), body, truth_body,
+                      compiler.namespace)
 
 
 def _source_text(text: str | int | float | bool | None) -> str:
