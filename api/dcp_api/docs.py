@@ -14,7 +14,7 @@ from django.shortcuts import render
 
 from .openapi import build_openapi
 
-COMMITTED_DIR = Path(settings.REPO_DIR) / "api" / "openapi"
+COMMITTED_DIR = Path(settings.REPO_DIR) / "docs" / "openapi"
 
 
 def openapi_document(collection_slug: str, form: str, year: int) -> dict[str, Any]:

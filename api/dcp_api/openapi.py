@@ -1,7 +1,7 @@
 """OpenAPI 3.1 documents, one per collection form and year, built from the collection-year definition.
 
 Answer options become enums, each question says when it applies (its page and question conditions) and which
-official template fields it fills. The committed copies under api/openapi/ are checked against this by a test.
+official template fields it fills. The committed copies under docs/openapi/ are checked against this by a test.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Write (or check) the committed OpenAPI documents under api/openapi/, one per collection form and year."""
+"""Write (or check) the committed OpenAPI documents under docs/openapi/, one per collection form and year."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dcp_api.docs import committed_path, openapi_document, render_document
 
 
 class Command(BaseCommand):
-    help = "Write the OpenAPI documents to api/openapi/ (or, with --check, fail if any is out of date)."
+    help = "Write the OpenAPI documents to docs/openapi/ (or, with --check, fail if any is out of date)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--check", action="store_true", help="Only check; exit 1 when a file is out of date.")

@@ -1,0 +1,187 @@
+"""API benchmark: complete 2026/27 lettings records sent to a production-like server (gunicorn) by concurrent clients.
+
+    DJANGO_SETTINGS_MODULE=dcp_platform.settings .venv/bin/python benchmarks/api.py [--workers 4] [--seconds 20]
+
+Creates a throw-away organisation, coordinator and API key in the `core` schema of the configured database,
+starts gunicorn on a free port with DEBUG off, then measures:
+
+1. single records: `--clients` threads each POST one complete record at a time for `--seconds`;
+2. batches: `--batch-clients` threads each POST batches of 1,000 complete records.
+
+and prints records per second and latency percentiles, then deletes everything it created. The clients run on
+the same machine as the server (and the database), so they compete with it for CPU: the figures are a floor.
+Needs the 2026 collection window to be open today.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+HOST = "core.dcp.localhost"
+
+
+def _setup() -> None:
+    import django
+
+    sys.path.insert(0, str(REPO))
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    django.setup()
+
+
+def complete_record(org_code: str) -> dict[str, Any]:
+    """A complete record built from the definition (as the bulk upload benchmark's template row)."""
+    from bulk_upload import template_cells  # type: ignore[import-not-found]
+    from dcp_platform.registry import definition_for, get_plugin
+    from dcp_platform.uploads.decode import RowDecoder
+
+    definition = definition_for("core", "lettings", 2026)
+    cells = template_cells(definition, org_code, 1)
+    cells[18] = ""  # no UPRN
+    answers, errors = RowDecoder(definition, get_plugin("core").codecs).decode(cells)
+    assert not errors, errors
+    answers.update({"tenancylength": 5, "joint": 2, "layear": 12, "benefits": 3, "hb": 9, "la": "E08000035",
+                    "ethnic_group": 4, "nationality_all_group": 12, "previous_la_known": 0})
+    return dict(answers)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _request(conn: http.client.HTTPConnection, path: str, body: bytes, secret: str) -> tuple[int, bytes]:
+    conn.request("POST", path, body=body, headers={
+        "Host": HOST, "Authorization": f"Bearer {secret}", "Content-Type": "application/json",
+    })
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def _load(port: int, path: str, body: bytes, secret: str, clients: int, seconds: float | None,
+          requests_each: int | None) -> tuple[list[float], list[int], float]:
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds if seconds else None
+
+    def client() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        mine: list[float] = []
+        codes: list[int] = []
+        sent = 0
+        while (deadline is None or time.perf_counter() < deadline) and (requests_each is None or sent < requests_each):
+            started = time.perf_counter()
+            status, _ = _request(conn, path, body, secret)
+            mine.append(time.perf_counter() - started)
+            codes.append(status)
+            sent += 1
+        with lock:
+            latencies.extend(mine)
+            statuses.extend(codes)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses, time.perf_counter() - started
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--batch-clients", type=int, default=2)
+    parser.add_argument("--batches", type=int, default=4, help="batches of 1,000 per batch client")
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    _setup()
+    from dcp_api.keys import api_key_create
+    from dcp_platform.accounts.models import Organisation, User
+    from dcp_platform.records.models import Record
+    from dcp_platform.tenancy.models import Collection, Participation
+    from django.db import connection
+
+    core = Collection.objects.get(schema_name="core")
+    stamp = str(int(time.time()))
+    org = Organisation.objects.create(name=f"API benchmark {stamp}", code=f"APIB{stamp}", provider_type="PRP")
+    Participation.objects.create(organisation=org, collection=core)
+    user = User.objects.create(email=f"api-bench{stamp}@example.org", organisation=org, role="data_coordinator")
+    connection.set_tenant(core)
+    secret = api_key_create(user=user, name="benchmark").secret
+    record = complete_record(org.code)
+    port = _free_port()
+    env = {**os.environ, "DCP_DEBUG": "false", "DCP_API_RATE_LIMIT": "100000000/minute",
+           "DJANGO_SETTINGS_MODULE": "dcp_platform.settings"}
+    server = subprocess.Popen(  # noqa: S603 - our own server with our own arguments
+        [str(Path(sys.executable).parent / "gunicorn"), "dcp_platform.wsgi", "-w", str(args.workers),
+         "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "300"],
+        env=env, cwd=REPO, start_new_session=True,
+    )
+    results: dict[str, Any] = {"workers": args.workers, "cpus": os.cpu_count()}
+    try:
+        path = "/api/v1/lettings/2026/records"
+        single = json.dumps({"answers": record}).encode()
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status, text = _request(conn, path, single, secret)
+                break
+            except OSError:
+                time.sleep(0.2)
+        if status != 201:
+            raise RuntimeError(f"the first record was refused ({status}): {text[:2000]!r}")
+        # Warm every worker (definitions are loaded once per process).
+        _load(port, path, single, secret, args.workers * 2, None, 5)
+
+        latencies, statuses, elapsed = _load(port, path, single, secret, args.clients, args.seconds, None)
+        created = statuses.count(201)
+        results["single"] = {
+            "clients": args.clients, "records": created, "errors": len(statuses) - created,
+            "records_per_s": round(created / elapsed, 1),
+            "p50_ms": round(1000 * _percentile(latencies, 50), 1), "p95_ms": round(1000 * _percentile(latencies, 95), 1),
+        }
+        print(json.dumps({"single": results["single"]}), flush=True)
+
+        batch = json.dumps({"records": [{"answers": record}] * 1000}).encode()
+        latencies, statuses, elapsed = _load(port, f"{path}/batch", batch, secret, args.batch_clients, None,
+                                             args.batches)
+        ok = statuses.count(200)
+        results["batch"] = {
+            "clients": args.batch_clients, "batches": ok, "errors": len(statuses) - ok,
+            "records_per_s": round(ok * 1000 / elapsed, 1),
+            "p50_s": round(_percentile(latencies, 50), 2), "p95_s": round(_percentile(latencies, 95), 2),
+        }
+        print(json.dumps({"batch": results["batch"]}), flush=True)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        Record.objects.filter(owning_organisation=org).delete()
+        connection.set_schema_to_public()
+        Participation.objects.filter(organisation=org).delete()
+        user.delete()
+        org.delete()
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
