@@ -116,6 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     _setup()
     from dcp_api.keys import api_key_create
+    from dcp_api.models import ApiKey
     from dcp_platform.accounts.models import Organisation, User
     from dcp_platform.records.models import Record
     from dcp_platform.tenancy.models import Collection, Participation
@@ -176,10 +177,12 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
         Record.objects.filter(owning_organisation=org).delete()
-        connection.set_schema_to_public()
+        # Still inside the core schema: the user's Wagtail profile table lives in the collection's schema.
+        ApiKey.objects.filter(organisation_id=org.pk).delete()
         Participation.objects.filter(organisation=org).delete()
         user.delete()
         org.delete()
+        connection.set_schema_to_public()
     print(json.dumps(results))
 
 

@@ -5,6 +5,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from dcp_platform.records.fields import RecordJSONField
+
 
 class RecordStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
@@ -30,9 +32,9 @@ class Record(models.Model):
     form = models.CharField(max_length=50)
     year = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=20, choices=RecordStatus.choices, default=RecordStatus.NOT_STARTED)
-    answers = models.JSONField(default=dict, blank=True)
-    derived = models.JSONField(default=dict, blank=True)
-    confirmations = models.JSONField(default=dict, blank=True)
+    answers = RecordJSONField(default=dict, blank=True)
+    derived = RecordJSONField(default=dict, blank=True)
+    confirmations = RecordJSONField(default=dict, blank=True)
     owning_organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
         related_name="+",
@@ -90,7 +92,7 @@ class RecordChange(models.Model):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     api_key_id = models.BigIntegerField(null=True, blank=True)
-    changed = models.JSONField(default=dict, help_text="question id -> [old, new]")
+    changed = RecordJSONField(default=dict, help_text="question id -> [old, new]")
 
     class Meta:
         ordering = ["-at"]
