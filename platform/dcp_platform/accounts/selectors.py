@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 
 from dcp_platform.accounts.models import Organisation, OrganisationRelationship, Role, User
+
+# The organisation and everything below it in the parent/child tree, in one query whatever the depth.
+_TREE = (
+    "WITH RECURSIVE tree(id) AS (SELECT %s::bigint UNION "
+    f"SELECT child.id FROM {Organisation._meta.db_table} child JOIN tree ON child.parent_id = tree.id) "
+)
+_DESCENDANTS_SQL = _TREE + "SELECT id FROM tree"
+# ... plus the stock owners they manage for and the managing agents that manage for them.
+_RELATED_SQL = _TREE + (
+    "SELECT id FROM tree "
+    f"UNION SELECT stock_owner_id FROM {OrganisationRelationship._meta.db_table} "
+    "WHERE managing_agent_id IN (SELECT id FROM tree) "
+    f"UNION SELECT managing_agent_id FROM {OrganisationRelationship._meta.db_table} "
+    "WHERE stock_owner_id IN (SELECT id FROM tree)"
+)
 
 
 def organisation_descendant_ids(*, organisation_id: int) -> set[int]:
     """The organisation and every organisation below it in the parent/child tree."""
-    found = {organisation_id}
-    frontier = {organisation_id}
-    while frontier:
-        children = set(Organisation.objects.filter(parent_id__in=frontier).values_list("id", flat=True))
-        frontier = children - found
-        found |= frontier
-    return found
+    return set(
+        Organisation.objects.filter(id__in=RawSQL(_DESCENDANTS_SQL, [organisation_id])).values_list("id", flat=True)
+    )
 
 
 def stock_owner_ids_for(*, organisation_ids: set[int]) -> set[int]:
@@ -62,9 +74,8 @@ def related_organisations_for(*, user: User) -> QuerySet[Organisation]:
         return Organisation.objects.filter(active=True)
     if user.organisation_id is None:
         return Organisation.objects.none()
-    own = organisation_descendant_ids(organisation_id=user.organisation_id)
-    related = own | stock_owner_ids_for(organisation_ids=own) | managing_agent_ids_for(organisation_ids=own)
-    return Organisation.objects.filter(id__in=related, active=True)
+    # One query (it runs on every write): own tree, stock owners it manages for, agents that manage for it.
+    return Organisation.objects.filter(id__in=RawSQL(_RELATED_SQL, [user.organisation_id]), active=True)
 
 
 def users_visible_to(*, user: User) -> QuerySet[User]:
