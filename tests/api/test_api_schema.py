@@ -90,3 +90,14 @@ def _run(operations: list[Any], checks: list[Any], secret: str) -> None:
                 )
 
             check()
+
+
+def test_the_reference_is_served_without_a_key_and_without_fetching_anything(core: Any, client_for: Any) -> None:
+    client = client_for("core")
+    document = client.get("/api/v1/lettings/2026/openapi.json")
+    assert document.status_code == 200 and document.json()["openapi"] == "3.1.0"
+    page = client.get("/api/v1/lettings/2026/docs").content.decode()
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page and "https://" not in page
+    script = (committed_path("core", "lettings", 2026).parents[3] / "api/dcp_api/static/dcp_api/docs.js").read_text()
+    assert "validatorUrl: null" in script  # Swagger UI would otherwise call an online validator
+    assert client.get("/api/v1/lettings/1999/docs").status_code == 404
