@@ -1,5 +1,6 @@
-"""Bulk upload pages: choose a file, watch it being checked, match its columns and values, review the results
-(per-cell error report, its CSV, soft problems confirmed for all rows at once), create the records.
+"""Bulk upload pages: download an empty file to fill in, choose a file, watch it being checked, match its columns
+and values, review the results (per-cell error report, its CSV, soft problems confirmed for all rows at once),
+create the records.
 
 Processing always happens in the Celery worker; these views only store the file, start the task and read the
 upload's progress. Every page works without JavaScript.
@@ -22,12 +23,13 @@ from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition
 from dcp_platform.registry import definition_for, definitions_for
 from dcp_platform.uploads import reports, services
+from dcp_platform.uploads.flat import flat_file_for
 from dcp_platform.uploads.models import Upload, UploadStatus
-from dcp_platform.uploads.reading import FileRejected
+from dcp_platform.uploads.reading import LIMITS_TEXT, MAX_CELL_CHARS, MAX_FILE_BYTES, FileRejected
 from dcp_platform.uploads.tasks import process_upload_task
 from dcp_platform.webform.views import collection_member_required
 
-MAX_UPLOAD_BYTES = 30 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 
 
 def _schema() -> str:
@@ -49,8 +51,10 @@ def _upload(request: HttpRequest, upload_id: int) -> Upload:
 
 
 def _open_forms() -> list[dict[str, Any]]:
+    """The forms and years records can be sent for now; `numbered_template`: the year has an official template."""
     return [
-        {"value": f"{form}:{year}", "title": f"{definition.title} {year} to {year + 1}"}
+        {"value": f"{form}:{year}", "title": f"{definition.title} {year} to {year + 1}", "form": form, "year": year,
+         "year_label": f"{year} to {year + 1}", "numbered_template": bool(definition.template_field_map())}
         for (form, year), definition in sorted(definitions_for(_schema()).items())
         if check_window(year=year, record_date=None, action="create").allowed
     ]
@@ -88,8 +92,26 @@ def upload_new(request: HttpRequest) -> HttpResponse:
                 else:
                     process_upload_task.delay(_schema(), received.upload.pk)
                 return redirect("uploads:detail", upload_id=received.upload.pk)
-    return render(request, "uploads/new.html", {"forms": forms, "error": error, "form_has_errors": bool(error)},
-                  status=400 if error else 200)
+    return render(request, "uploads/new.html", {
+        "forms": forms, "error": error, "form_has_errors": bool(error), "limits_text": LIMITS_TEXT,
+        "max_cell_chars": MAX_CELL_CHARS, "any_numbered_template": any(f["numbered_template"] for f in forms),
+    }, status=400 if error else 200)
+
+
+@collection_member_required
+def upload_empty_file(request: HttpRequest, form: str, year: int) -> HttpResponse:
+    """An empty file to fill in: one header row of the definition's flat names (uploads/flat.py).
+
+    The platform cannot write a collection's official numbered template (its header block is published by the
+    collection), so a year that has one gets the same flat file; the upload page says that the official
+    template is accepted as well.
+    """
+    if (form, year) not in definitions_for(_schema()):
+        raise Http404("No such form")
+    name, data = flat_file_for(_schema(), form, year)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @collection_member_required
