@@ -1,9 +1,14 @@
-"""The upload page's empty files to fill in: one per open form and year, a CSV of the definition's flat names."""
+"""The upload page's empty files to fill in (a CSV of the definition's flat names per open form and year), and what
+the results pages say about a flat file's columns."""
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import io
+import re
+import sys
+from pathlib import Path
 from typing import Any
 
 from dcp_platform.registry import definition_for
@@ -11,6 +16,19 @@ from dcp_platform.uploads.flat import flat_file_for, flat_headers
 from dcp_platform.uploads.models import Upload, UploadRow
 from dcp_platform.uploads.reading import MAX_ROWS
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_template(path: Path, organisation_code: str, rows: int) -> None:
+    """A CORE template file from the bulk upload benchmark's writer."""
+    spec = importlib.util.spec_from_file_location("bulk_upload_bench_downloads", REPO / "benchmarks/bulk_upload.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module.write_template(path, definition_for("core", "lettings", 2026), organisation_code, rows)
 
 
 def header_row(data: bytes) -> list[str]:
@@ -95,3 +113,77 @@ def test_the_empty_file_filled_in_is_read_without_asking_about_columns(
     assert (upload.kind, upload.status) == ("flat", "ready"), upload.message
     assert "ignored_columns" not in upload.summary
     assert UploadRow.objects.filter(upload=upload).count() == 1
+
+
+# ---------------------------------------------------------------------------------------------- results pages
+
+
+def hclic_row(la: str, reference: str, **answers: Any) -> dict[str, Any]:
+    # Reported today: the quarter that holds today is open for new records (the tasks use the real date).
+    return {
+        "case_reference": reference, "local_authority": la, "reporting_date": timezone.localdate().isoformat(),
+        "application_date": "2026-04-01", "assessment_date": "2026-04-10", "current_accommodation": 3,
+        "has_support_needs": 0, "prevention_duty": 0, "relief_duty": 1, "relief_start": "2026-04-10",
+        "placed_in_temporary_accommodation": 0, "people_1_age": 40, "people_1_sex": "F",
+        "people_1_nationality": 1, "people_1_economic_status": 1, **answers,
+    }
+
+
+def report_table(html: str) -> list[list[str]]:
+    """The report's body rows as lists of cell texts."""
+    body = html.split('<tbody class="govuk-table__body">', 1)[1].split("</tbody>", 1)[0]
+    return [[re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def test_results_list_the_ignored_columns_and_the_report_names_each_problems_column(
+    client_for: Any, hclic: Any, make_org: Any, make_user: Any
+) -> None:
+    user = make_user(make_org(provider_type="LA"), role="data_coordinator")
+    client = client_for("hclic", user)
+    la = user.organisation.code
+    definition = definition_for("hclic", "cases", 2026)
+    headers = [h for h in flat_headers(definition, {"people": 1, "placements": 1}) if h != "prevention_accommodation"]
+    headers += ["Our notes", "caseworker"]
+    rows = [
+        hclic_row(la, "GOOD-1", **{"Our notes": "fine", "caseworker": "AB"}),
+        hclic_row(la, "BAD-2", people_1_age="three"),  # a cell that cannot be read
+        # A rule that fails on an answer the file has no column for: the prevention duty ended with the
+        # household homeless, and where they went (prevention_accommodation) is not the same as before.
+        hclic_row(la, "BAD-3", prevention_duty=1, prevention_start="2026-04-10", prevention_end="2026-05-01",
+                  prevention_end_reason=2, relief_duty=0, relief_start=""),
+    ]
+    upload = post_file(client, "cases:2026", "cases.csv", csv_bytes(headers, rows))
+    assert (upload.kind, upload.status) == ("flat", "ready"), upload.message
+    assert upload.summary["ignored_columns"] == ["Our notes", "caseworker"]
+
+    results = client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert "Columns we ignored" in results
+    assert "<li>Our notes</li>" in results and "<li>caseworker</li>" in results
+
+    by_row = {row.row_number: row for row in UploadRow.objects.filter(upload=upload)}
+    assert by_row[2].problems == []
+    assert [p["column"] for p in by_row[3].problems] == ["people_1_age"]
+    assert [(p["rule"], p["column"]) for p in by_row[4].problems] == [
+        ("prevention_homeless_outcome", "prevention_accommodation")]
+    report = client.get(f"/uploads/{upload.pk}/report/").content.decode()
+    assert ">Field</th>" not in report  # template field numbers mean nothing in a flat file
+    lines = [(row[0], row[1], row[2]) for row in report_table(report)]  # row, column, value in the file
+    assert lines == [("3", "people_1_age", "three"), ("4", "prevention_accommodation (not in the file)", "")]
+
+    # Once the records are created, the results still list what was ignored.
+    client.post(f"/uploads/{upload.pk}/confirm/", {"create": "all"})
+    assert "<li>Our notes</li>" in client.get(f"/uploads/{upload.pk}/").content.decode()
+
+
+def test_a_template_upload_lists_no_ignored_columns_and_keeps_the_field_numbers(
+    client_for: Any, core: Any, make_org: Any, make_user: Any, tmp_path: Path
+) -> None:
+    user = make_user(make_org(), role="data_coordinator")
+    client = client_for("core", user)
+    path = tmp_path / "template.csv"
+    write_template(path, user.organisation.code, 2)
+    upload = post_file(client, "lettings:2026", "template.csv", path.read_bytes())
+    assert upload.status == "ready", upload.message
+    assert "we ignored" not in client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert ">Field</th>" in client.get(f"/uploads/{upload.pk}/report/").content.decode()
