@@ -1,18 +1,27 @@
-"""Bulk upload benchmark: the whole pipeline (read, map, decode, validate, derive, store) on 10,000 rows.
+"""Bulk upload benchmark: speed and peak memory of the whole pipeline (read, map, decode, validate, derive,
+store) on files of two sizes, so that "memory does not grow with file size" can be checked.
 
-    DJANGO_SETTINGS_MODULE=dcp_platform.settings .venv/bin/python benchmarks/bulk_upload.py [--rows 10000]
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/<a migrated database with the collections> \
+    DJANGO_SETTINGS_MODULE=dcp_platform.settings .venv/bin/python benchmarks/bulk_upload.py [--rows 2000 10000]
 
-Writes a template-format file and a provider-format file in a temporary folder, processes each in the
-`core` schema of the configured database as a throw-away organisation's upload (then deletes what it stored),
-and prints rows per second and peak memory (peak resident set size). Needs the 2026 window to be open for the dates used,
-so it runs with today's date inside the window.
+Writes a template-format file and a provider-format file of each size in a temporary folder, then processes
+each file in a fresh child process (so each run's memory is its own) in the `core` schema, as the upload of a
+throw-away organisation, and deletes what it stored after each run (so no run sees another's records as
+duplicates). For each run it prints rows per second, the child's resident size once Django and the
+definition are loaded ("base"), its peak resident size while it processes the file (VmHWM, reset just before
+through /proc/self/clear_refs, so Linux only) and the difference ("growth").
+Children run with DEBUG off, as in production (`--debug` keeps the settings' DEBUG: Django then keeps the SQL
+of every query, which grows with the file). `--tracemalloc` also reports the peak of Python allocations
+during processing (slower). Processing uses 1 June 2026 as today, inside the 2026 collection window.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import resource
+import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -88,11 +97,34 @@ def write_provider(path: Path, org_code: str, rows: int) -> None:
             writer.writerow([make(number, org_code) for _, make in PROVIDER_COLUMNS])
 
 
-def run(rows: int) -> list[dict[str, Any]]:
+def _status_mb(field: str) -> float:
+    """A size from /proc/self/status (Linux), in MB: VmRSS (resident now) or VmHWM (peak resident)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"{field} is not in /proc/self/status (this benchmark needs Linux)")
+
+
+def _reset_peak_rss() -> bool:
+    """Start the peak resident size (VmHWM) again from the current size (Linux 4.0+); False if not possible."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _setup() -> None:
     import django
 
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     django.setup()
-    from dcp_platform.accounts.models import Organisation, User
+
+
+def process_one(path: Path, user_id: int, trace: bool) -> dict[str, Any]:
+    """One run, in its own process: receive the file and process it to the end (accepting proposed mappings)."""
+    _setup()
+    from dcp_platform.accounts.models import User
     from dcp_platform.records.models import Record
     from dcp_platform.registry import definition_for
     from dcp_platform.tenancy.models import Collection
@@ -100,53 +132,116 @@ def run(rows: int) -> list[dict[str, Any]]:
     from dcp_platform.uploads.models import Upload
     from django.db import connection
 
-    connection.set_tenant(Collection.objects.get(schema_name="core"))
+    connection.set_tenant(Collection.objects.get(schema_name="core"))  # type: ignore[attr-defined]
+    definition_for("core", "lettings", 2026)  # loaded once per process, like a worker's
+    user = User.objects.get(pk=user_id)
+    existing = Record.objects.filter(form="lettings", year=2026).count()
+    base_rss = _status_mb("VmRSS")
+    if not _reset_peak_rss():  # the peak would include Django's start-up; refuse rather than mislead
+        raise RuntimeError("cannot reset the peak resident size (/proc/self/clear_refs)")
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start()
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        upload = services.receive_file(user=user, form="lettings", year=2026, handle=handle, filename=path.name).upload
+    services.process_upload(upload.pk, today=START)
+    upload.refresh_from_db()
+    if upload.status == "needs_mapping":  # accept the proposal as a user would
+        services.confirm_mapping(upload, column_mapping=upload.column_mapping, value_mapping={})
+        services.process_upload(upload.pk, today=START)
+    elapsed = time.perf_counter() - started
+    traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
+    peak = _status_mb("VmHWM")
+    upload = Upload.objects.get(pk=upload.pk)
+    if upload.status != "ready":
+        raise RuntimeError(f"the upload ended as {upload.status}: {upload.message}")
+    return {
+        "file": path.stem.split("-")[0], "rows": upload.total_rows, "seconds": round(elapsed, 2),
+        "rows_per_second": round(upload.total_rows / elapsed), "base_rss_mb": round(base_rss, 1),
+        "peak_rss_mb": round(peak, 1), "growth_mb": round(peak - base_rss, 1),
+        "python_peak_mb": None if traced is None else round(traced, 1),
+        "existing_records": existing, "status": upload.status, "upload_id": upload.pk,
+        "summary": {k: v for k, v in upload.summary.items() if k not in ("problem_groups", "proposal_scores")},
+    }
+
+
+def run(sizes: list[int], *, debug: bool = False, trace: bool = False) -> list[dict[str, Any]]:
+    _setup()
+    from dcp_platform.accounts.models import Organisation, User
+    from dcp_platform.records.models import Record
+    from dcp_platform.registry import definition_for
+    from dcp_platform.tenancy.models import Collection, Participation
+    from dcp_platform.uploads.models import SavedMapping, Upload
+    from django.db import connection
+
+    core = Collection.objects.get(schema_name="core")
+    connection.set_tenant(core)  # type: ignore[attr-defined]
     definition = definition_for("core", "lettings", 2026)
     stamp = str(int(time.time()))
     org = Organisation.objects.create(name=f"Benchmark {stamp}", code=f"BENCH{stamp}", provider_type="PRP")
+    Participation.objects.create(organisation=org, collection=core)
     user = User.objects.create(email=f"bench{stamp}@example.org", organisation=org, role="data_coordinator")
+    env = {**os.environ, **({} if debug else {"DCP_DEBUG": "false"})}
     results = []
-    try:
-        with tempfile.TemporaryDirectory() as folder:
-            files = {"template": Path(folder) / "template.csv", "provider": Path(folder) / "provider.csv"}
-            write_template(files["template"], definition, org.code, rows)
-            write_provider(files["provider"], org.code, rows)
-            for kind, path in files.items():
-                with open(path, "rb") as handle:
-                    upload = services.receive_file(user=user, form="lettings", year=2026, handle=handle,
-                                                   filename=path.name).upload
-                started = time.perf_counter()
-                services.process_upload(upload.pk, today=START)
-                upload.refresh_from_db()
-                if upload.status == "needs_mapping":  # accept the proposal as a user would
-                    services.confirm_mapping(upload, column_mapping=upload.column_mapping, value_mapping={})
-                    services.process_upload(upload.pk, today=START)
-                elapsed = time.perf_counter() - started
-                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # kB on Linux
-                upload.refresh_from_db()
-                results.append(result := {
-                    "file": kind, "rows": upload.total_rows, "seconds": round(elapsed, 2),
-                    "rows_per_second": round(upload.total_rows / elapsed), "peak_rss_mb": round(peak / 1e6, 1),
-                    "status": upload.status, "summary": {k: v for k, v in upload.summary.items() if k != "problem_groups"},
-                })
-                print(result, flush=True)
-    finally:
+
+    def remove_uploads() -> None:
         for upload in Upload.objects.filter(organisation_id=org.pk):
             Record.objects.filter(upload_id=upload.pk).delete()
             Path(upload.stored_path).unlink(missing_ok=True)
             upload.delete()
-        connection.set_schema_to_public()
+        SavedMapping.objects.filter(organisation_id=org.pk).delete()
+
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            for rows in sizes:
+                files = {"template": Path(folder) / f"template-{rows}.csv", "provider": Path(folder) / f"provider-{rows}.csv"}
+                write_template(files["template"], definition, org.code, rows)
+                write_provider(files["provider"], org.code, rows)
+                for path in files.values():
+                    child = subprocess.run(  # noqa: S603 - this script, with our own arguments
+                        [sys.executable, __file__, "--child", str(path), "--user", str(user.pk),
+                         *(["--tracemalloc"] if trace else [])],
+                        env=env, capture_output=True, text=True, check=False,
+                    )
+                    remove_uploads()
+                    if child.returncode != 0:
+                        raise RuntimeError(f"the run on {path.name} failed:\n{child.stderr[-3000:]}")
+                    results.append(result := json.loads(child.stdout.strip().splitlines()[-1]))
+                    print(json.dumps(result), flush=True)
+    finally:
+        remove_uploads()
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
         User.objects.filter(pk=user.pk).update(is_active=False)  # users are deactivated, never deleted
         Organisation.objects.filter(pk=org.pk).update(active=False)
+    print_table(results, debug=debug)
     return results
+
+
+def print_table(results: list[dict[str, Any]], *, debug: bool) -> None:
+    print(f"\nDEBUG {'on' if debug else 'off'}; {os.cpu_count()} CPUs; {results[0]['existing_records'] if results else 0} "
+          "other lettings 2026 records in the schema")
+    print("| file | rows | seconds | rows/s | base RSS MB | peak RSS MB | growth MB | Python peak MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for r in results:
+        traced = "" if r["python_peak_mb"] is None else r["python_peak_mb"]
+        print(f"| {r['file']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_second']:,} | {r['base_rss_mb']} | "
+              f"{r['peak_rss_mb']} | {r['growth_mb']} | {traced} |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[2_000, 10_000])
+    parser.add_argument("--debug", action="store_true", help="keep the settings' DEBUG (off by default)")
+    parser.add_argument("--tracemalloc", action="store_true", help="also measure the peak of Python allocations")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--user", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    run(arguments.rows)
+    if arguments.child:
+        print(json.dumps(process_one(arguments.child, arguments.user, arguments.tracemalloc)), flush=True)
+    else:
+        run(arguments.rows, debug=arguments.debug, trace=arguments.tracemalloc)
 
 
 if __name__ == "__main__":
