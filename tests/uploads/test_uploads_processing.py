@@ -123,3 +123,18 @@ def test_duplicates_within_the_file_are_flagged(uploader: Any, tmp_path: Path) -
     services.process_upload(upload.pk, today=TODAY)
     rows = list(UploadRow.objects.filter(upload=upload))
     assert rows[1].duplicate_of == "row 2"
+
+
+def test_rows_matching_an_existing_record_are_flagged(uploader: Any, make_org: Any, tmp_path: Path) -> None:
+    path = tmp_path / "template.csv"
+    bench().write_template(path, definition_for("core", "lettings", 2026), uploader.organisation.code, 3)
+    first = upload_file(uploader, path)
+    services.process_upload(first.upload.pk, today=TODAY)
+    services.confirm_upload(Upload.objects.get(pk=first.upload.pk))
+    # The same tenancies again in a new file (one extra blank line makes it a different file).
+    path.write_text(path.read_text(encoding="utf-8-sig") + "\n", encoding="utf-8")
+    again = upload_file(uploader, path)
+    assert not again.already_uploaded
+    services.process_upload(again.upload.pk, today=TODAY)
+    rows = list(UploadRow.objects.filter(upload_id=again.upload.pk).order_by("row_number"))
+    assert [row.duplicate_of for row in rows] == ["an existing record"] * 3

@@ -20,6 +20,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from dcp_platform.accounts.models import Organisation, User
@@ -160,8 +161,8 @@ class _Context:
     allowed_orgs: dict[str, Organisation]
     today: date
     windows: dict[date | None, str | None] = field(default_factory=dict)
-    seen: dict[tuple[Any, ...], int] = field(default_factory=dict)
-    existing: set[tuple[Any, ...]] = field(default_factory=set)
+    seen: dict[int, int] = field(default_factory=dict)  # duplicate key -> first row with it
+    existing: set[int] = field(default_factory=set)
 
 
 def _window_problem(ctx: _Context, year: int, record_date: date | None) -> str | None:
@@ -171,18 +172,33 @@ def _window_problem(ctx: _Context, year: int, record_date: date | None) -> str |
     return ctx.windows[record_date]
 
 
-def _duplicate_key(definition: Definition, answers: dict[str, Any]) -> tuple[Any, ...] | None:
+def _duplicate_key(definition: Definition, answers: dict[str, Any]) -> int | None:
+    """A 64-bit digest of the duplicate-check answers: a few bytes per row however long the answers are."""
     if not definition.duplicate_check:
         return None
-    key = tuple(answers.get(q) for q in definition.duplicate_check)
-    return None if any(v in (None, "") for v in key) else tuple(str(v).lower() for v in key)
+    parts = [answers.get(q) for q in definition.duplicate_check]
+    if any(v in (None, "") for v in parts):
+        return None
+    text = "\x1f".join(str(v).lower() for v in parts)
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _existing_keys(definition: Definition, upload: Upload) -> set[tuple[Any, ...]]:
-    keys: set[tuple[Any, ...]] = set()
+def _existing_keys(definition: Definition, upload: Upload, allowed_org_ids: set[int]) -> set[int]:
+    """Duplicate keys of the records already stored, read a few answers at a time (never whole records).
+
+    When the duplicate check includes the owning organisation, only that organisation's records can match, and
+    rows for organisations the user may not upload for are refused anyway: so only those records are read.
+    """
     records = Record.objects.filter(form=upload.form, year=upload.year).exclude(upload_id=upload.pk)
-    for answers in records.values_list("answers", flat=True).iterator(chunk_size=2000):
-        key = _duplicate_key(definition, answers or {})
+    if definition.owner_question and definition.owner_question in definition.duplicate_check:
+        records = records.filter(owning_organisation_id__in=allowed_org_ids)
+    names = list(definition.duplicate_check)
+    keys: set[int] = set()
+    if not names:
+        return keys
+    columns = [KT(f"answers__{name}") for name in names]
+    for values in records.values_list(*columns).iterator(chunk_size=5000):
+        key = _duplicate_key(definition, dict(zip(names, values, strict=True)))
         if key is not None:
             keys.add(key)
     return keys
@@ -275,7 +291,7 @@ def process_rows(upload: Upload, definition: Definition, *, today: date | None =
         allowed_orgs={org.code: org for org in related_organisations_for(user=user)},
         today=today or timezone.localdate(),
     )
-    ctx.existing = _existing_keys(definition, upload)
+    ctx.existing = _existing_keys(definition, upload, {org.pk for org in ctx.allowed_orgs.values()})
     records: list[Record] = []
     results: list[UploadRow] = []
     pause = _chunk_pause()
