@@ -73,4 +73,43 @@ class AccessNeedsTicks:
         return cells
 
 
-CODECS = {"age_or_refused": AgeOrRefused(), "access_needs_ticks": AccessNeedsTicks()}
+class BlankMeansNo:
+    """Columns of a revealed answer whose parent yes/no question has no column: all blank means "no".
+
+    The specification's bulk-upload mappings: majorrepairs = 0 when the repairs date (fields 32-34) is
+    blank, previous_la_known = 0 when the previous local authority (field 120) is blank. When the columns
+    are filled, the answer goes to its question and the definition derives the parent's "yes" (derived.yaml),
+    as it does for the API. Columns the file does not have at all say nothing.
+    """
+
+    def __init__(self, question: str, parent: str, no: int = 0, parts: Sequence[str] = ()) -> None:
+        self.question, self.parent, self.no, self.parts = question, parent, no, tuple(parts)
+        self.questions = (parent, question)
+
+    def decode(self, cells: Sequence[str | None]) -> dict[str, Any]:
+        if all(cell is None for cell in cells):
+            return {}  # the file has no such columns (a provider file that does not map them): nothing is said
+        values = [(cell or "").strip() for cell in cells]
+        if not any(values):
+            return {self.parent: self.no}
+        if self.parts:  # a date in day, month, year columns: the engine's coercion checks it
+            return {self.question: dict(zip(self.parts, values, strict=False))}
+        return {self.question: values[0]}
+
+    def encode(self, answers: Mapping[str, Any]) -> list[str]:
+        value = answers.get(self.question)
+        count = max(len(self.parts), 1)
+        if value is None:
+            return [""] * count
+        if self.parts:
+            year, month, day = str(value).split("-")
+            return [day, month, year]
+        return [str(value)]
+
+
+CODECS = {
+    "age_or_refused": AgeOrRefused(),
+    "access_needs_ticks": AccessNeedsTicks(),
+    "repairs_date_or_none": BlankMeansNo("mrcdate", "majorrepairs", parts=("day", "month", "year")),
+    "previous_la_or_unknown": BlankMeansNo("prevloc", "previous_la_known"),
+}

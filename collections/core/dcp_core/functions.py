@@ -389,6 +389,37 @@ def owner_provider_type(context: Any) -> str | None:
 owner_provider_type.takes_context = True  # type: ignore[attr-defined]  # the engine passes EvalContext first
 
 
+# --- lead tenant's ethnic group and nationality ----------------------------------------------------------------
+
+# Ethnic background (ethnic) -> ethnic group (ethnic_group), as the specification's bulk-upload mapping of
+# field 45: White 0, Mixed 1, Asian 2, Black 3, Arab or other 4, prefers not to say 17.
+ETHNIC_GROUPS: dict[int, int] = {
+    **dict.fromkeys((1, 2, 3, 18, 20), 0),
+    **dict.fromkeys((4, 5, 6, 7), 1),
+    **dict.fromkeys((8, 9, 10, 11, 15), 2),
+    **dict.fromkeys((12, 13, 14), 3),
+    **dict.fromkeys((16, 19), 4),
+    17: 17,
+}
+BRITISH = 826
+NATIONALITY_REFUSED = 0
+ANOTHER_NATIONALITY = 12
+
+
+def ethnic_group_of(ethnic: Any) -> int | None:
+    """The ethnic group an ethnic background code belongs to; None for a missing or unknown code."""
+    code = to_int(ethnic)
+    return ETHNIC_GROUPS.get(code) if code is not None else None
+
+
+def nationality_group_of(nationality: Any) -> int | None:
+    """The nationality group of a country code (BR19): British 826, prefers not to say 0, any other country 12."""
+    code = to_int(nationality)
+    if code is None:
+        return None
+    return code if code in (BRITISH, NATIONALITY_REFUSED) else ANOTHER_NATIONALITY
+
+
 # --- household ----------------------------------------------------------------------------------------------
 
 
@@ -432,6 +463,8 @@ EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "reason_other_might_be_listed": reason_other_might_be_listed,
     "tenancy_other_might_be_starter": tenancy_other_might_be_starter,
     "household_type": household_type,
+    "ethnic_group_of": ethnic_group_of,
+    "nationality_group_of": nationality_group_of,
     "owner_provider_type": owner_provider_type,
 }
 

@@ -28,6 +28,7 @@ _INTEGERS = [
     "waityear",
     "rsnvac",
     "first_time_property_let_as_social_housing",
+    "majorrepairs",
     "net_income_known",
     "rent_type",
     "needstype",
@@ -80,7 +81,7 @@ _CHECKBOXES = {
     "condition_effects": [f"illness_type_{n}" for n in range(1, 11)],
 }
 _PERSON_INTEGERS = ["age_known", "age", "gender_same_as_sex", "ecstat", "details_known"]
-_PERSON_TEXTS = ["sexrab", "relat"]
+_PERSON_TEXTS = ["sexrab", "relat", "gender_description"]
 
 
 def _question(question_id: str, question_type: str, **extra: Any) -> dict[str, Any]:
@@ -201,6 +202,33 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
         {"rsnvac": 9, "prevten": 4},
     ),
     ("renewal_reason_needs_renewal", {"renewal": 0, "rsnvac": 14}, {"renewal": 0, "rsnvac": 13}),
+    (
+        "first_let_matches_vacancy_reason",
+        {"renewal": 0, "first_time_property_let_as_social_housing": 1, "rsnvac": 13},
+        {"renewal": 0, "first_time_property_let_as_social_housing": 1, "rsnvac": 15},
+    ),
+    (
+        "first_let_matches_vacancy_reason",
+        {"renewal": 0, "first_time_property_let_as_social_housing": 0, "rsnvac": 16},
+        {"renewal": 0, "first_time_property_let_as_social_housing": 0, "rsnvac": 13},
+    ),
+    # Only the vacancy reason given (template field 16): the first-let answer follows from it, no conflict.
+    ("first_let_matches_vacancy_reason", {"renewal": 0, "first_time_property_let_as_social_housing": 0,
+                                          "rsnvac": 17}, {"renewal": 0, "rsnvac": 17}),
+    (
+        "ethnic_background_not_in_group",
+        {"ethnic_group": 0, "ethnic": 10},  # White, Bangladeshi
+        {"ethnic_group": 2, "ethnic": 10},  # Asian, Bangladeshi
+    ),
+    # Only the background given (template field 45): the group follows from it, no conflict.
+    ("ethnic_background_not_in_group", {"ethnic_group": 3, "ethnic": 19}, {"ethnic": 19}),
+    (
+        "nationality_not_another_country",
+        {"nationality_all_group": 12, "nationality_all": 826},
+        {"nationality_all_group": 12, "nationality_all": 4},
+    ),
+    ("nationality_not_another_country", {"nationality_all_group": 12, "nationality_all": 826},
+     {"nationality_all": 826}),
     (
         "shared_housing_bedrooms_single_person",
         {"unittype_gn": 4, "hhmemb": 1, "beds": 4},
