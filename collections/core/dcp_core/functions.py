@@ -10,6 +10,7 @@ Money arrives as decimal strings ("12.50"), numbers or Decimals; dates as ISO st
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import date, datetime
@@ -132,6 +133,11 @@ _NON_LETTERS_RE = re.compile(r"[^a-z]+")
 
 def to_decimal(value: Any) -> Decimal | None:
     """A money or number answer as a Decimal; None when missing or not a number."""
+    kind = type(value)
+    if kind is Decimal:  # fast paths: what the engine passes most (money answers, integer answers)
+        return value  # type: ignore[no-any-return]
+    if kind is int:
+        return Decimal(value)  # the same as Decimal(str(value))
     if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, Decimal):
@@ -156,6 +162,8 @@ def to_date(value: Any) -> date | None:
 
 
 def to_int(value: Any) -> int | None:
+    if type(value) is int:  # fast path: integer and option answers (bool is not int here, so it stays None)
+        return value  # type: ignore[no-any-return]
     number = to_decimal(value)
     if number is None or number != number.to_integral_value():
         return None
@@ -264,22 +272,40 @@ def weekly_income(earnings: Any, incfreq: Any) -> Decimal | None:
     return None
 
 
-def income_bound(n: Any, ecstat: Any, age: Any, bound: Any) -> int | None:
-    """One person's contribution to the household's weekly income range.
+_BOUND_INDEX = {bound: index for index, bound in enumerate(RANGE_BOUNDS)}
+
+
+def income_bounds(n: Any, ecstat: Any, age: Any) -> tuple[int, int, int, int] | None:
+    """One person's contribution to the household's weekly income range: (soft_min, soft_max, hard_min,
+    hard_max), or None.
 
     The lead tenant (n = 1) counts only with a known working situation. Others without one count as a child
     under 16 or, when older or of unknown age, as "prefers not to say".
     """
-    if bound not in RANGE_BOUNDS:
-        return None
     situation = to_int(ecstat)
     if situation is None:
         if to_int(n) == 1:
             return None
         years = to_int(age)
         situation = CHILD_ECSTAT if years is not None and years < 16 else REFUSED_ECSTAT
-    limits = INCOME_RANGES.get(situation)
-    return limits[RANGE_BOUNDS.index(str(bound))] if limits else None
+    return INCOME_RANGES.get(situation)
+
+
+# The definition asks for the four bounds of each person one at a time: work them out once per person. Typed,
+# so that 1, 1.0, True and Decimal(1) (equal as keys) are not mixed up: to_int treats them differently.
+_cached_income_bounds = functools.lru_cache(maxsize=4096, typed=True)(income_bounds)
+
+
+def income_bound(n: Any, ecstat: Any, age: Any, bound: Any) -> int | None:
+    """One bound ("soft_min", "soft_max", "hard_min", "hard_max") of a person's income range (income_bounds)."""
+    index = _BOUND_INDEX.get(bound) if isinstance(bound, str) else None
+    if index is None:
+        return None
+    try:
+        limits = _cached_income_bounds(n, ecstat, age)
+    except TypeError:  # an unhashable argument: nothing to cache
+        limits = income_bounds(n, ecstat, age)
+    return limits[index] if limits else None
 
 
 # --- local authorities -------------------------------------------------------------------------------------
