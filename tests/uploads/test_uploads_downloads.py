@@ -170,6 +170,8 @@ def test_results_list_the_ignored_columns_and_the_report_names_each_problems_col
     assert ">Field</th>" not in report  # template field numbers mean nothing in a flat file
     lines = [(row[0], row[1], row[2]) for row in report_table(report)]  # row, column, value in the file
     assert lines == [("3", "people_1_age", "three"), ("4", "prevention_accommodation (not in the file)", "")]
+    download = b"".join(client.get(f"/uploads/{upload.pk}/report.csv").streaming_content).decode("utf-8-sig")
+    assert "prevention_accommodation (not in the file)" in download  # the downloaded report names it too
 
     # Once the records are created, the results still list what was ignored.
     client.post(f"/uploads/{upload.pk}/confirm/", {"create": "all"})

@@ -238,8 +238,10 @@ def _lines_for_row(
         if not by_column and named in upload.headers:  # a problem that names its column (flat files)
             by_column[upload.headers.index(named)] = fields
         if not by_column:
-            lines.append(ReportLine(row.row_number, fields, "Not in the file" if fields else "", "",
-                                    problem["message"], problem["severity"], public_id))
+            # A flat file's problem about an answer it has no column for names the column to add.
+            missing = f"{named} (not in the file)" if named else ("Not in the file" if fields else "")
+            lines.append(ReportLine(row.row_number, fields, missing, "", problem["message"], problem["severity"],
+                                    public_id))
             continue
         for index, numbers in sorted(by_column.items()):
             header = upload.headers[index] if index < len(upload.headers) else ""

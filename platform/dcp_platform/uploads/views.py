@@ -24,7 +24,7 @@ from dcp_platform.definitions import Definition
 from dcp_platform.registry import definition_for, definitions_for
 from dcp_platform.uploads import reports, services
 from dcp_platform.uploads.flat import FLAT_KIND, flat_file_for
-from dcp_platform.uploads.models import Upload, UploadRow, UploadStatus
+from dcp_platform.uploads.models import Upload, UploadStatus
 from dcp_platform.uploads.reading import LIMITS_TEXT, MAX_CELL_CHARS, MAX_FILE_BYTES, FileRejected
 from dcp_platform.uploads.tasks import process_upload_task
 from dcp_platform.webform.views import collection_member_required
@@ -229,37 +229,12 @@ def upload_report(request: HttpRequest, upload_id: int) -> HttpResponse:
     services.sync_rows_changed_on_the_web(upload)
     definition = _definition(upload)
     page = Paginator(reports.rows_with_problems(upload), reports.REPORT_ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    lines = reports.report_lines(upload, definition, rows)
+    lines = reports.report_lines(upload, definition, list(page.object_list))
     flat = upload.kind == FLAT_KIND
-    if flat:
-        _name_flat_columns(upload, rows, lines)
     return render(request, "uploads/report.html", {
         "upload": upload, "page": page, "lines": lines, "can_fix": upload.status == UploadStatus.READY,
         "show_fields": not flat,  # template field numbers mean nothing to someone who filled in a flat file
     })
-
-
-def _name_flat_columns(upload: Upload, rows: list[UploadRow], lines: list[reports.ReportLine]) -> None:
-    """A flat upload's problems name their column (`problem["column"]`), also when the file lacks that column.
-
-    The report names a column only when it is in the file; a flat problem about an answer the file has no column
-    for (a rule that fails on an unanswered question) names the column to add.
-    """
-    unmatched = {row.row_number: list(row.problems) for row in rows}
-    headers = list(upload.headers or [])
-    for line in lines:
-        if line.severity == "duplicate":
-            continue
-        problems = unmatched.get(line.row_number, [])
-        problem = next((p for p in problems if p.get("message") == line.message and p.get("severity") == line.severity),
-                       None)
-        if problem is None:
-            continue
-        problems.remove(problem)
-        named = str(problem.get("column") or "")
-        if named and named not in headers:
-            line.column = f"{named} (not in the file)"
 
 
 @collection_member_required  # type: ignore[arg-type]  # the decorator passes a streaming response through as it is
