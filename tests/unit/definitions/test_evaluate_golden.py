@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib.util
 import json
 import random
-import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -68,12 +68,12 @@ def synthetic() -> Definition:
 
 
 def small() -> Definition:
-    sys.path.insert(0, str(Path(__file__).parent))
-    try:
-        from conftest import BASE
-    finally:
-        sys.path.pop(0)
-    data = copy.deepcopy(BASE)
+    # Loaded by path: the name "conftest" may already be the repository's root conftest in sys.modules.
+    spec = importlib.util.spec_from_file_location("definitions_unit_conftest", Path(__file__).parent / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    data = copy.deepcopy(module.BASE)
     data["sections"][0]["pages"][0]["questions"].append(
         {"id": "startdate", "type": "date", "label": "Start", "max": "today() + 14", "required": False})
     return _from_dict(data, "small")
