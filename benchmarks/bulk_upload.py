@@ -72,8 +72,14 @@ def write_template(path: Path, definition: Any, org_code: str, rows: int) -> Non
         writer = csv.writer(handle)
         writer.writerow(["Question", *(f"Field {n}" for n in numbers)])
         writer.writerow(["Field number", *numbers])
+        # template_cells gives stored codes; the official template codes some answers differently.
+        to_template = {n: {code: text for text, code in table.items()}
+                       for n, table in definition.template_value_maps().items()}
         for number in range(rows):
             cells = template_cells(definition, org_code, number)
+            for n, table in to_template.items():
+                if cells.get(n):
+                    cells[n] = table.get(cells[n], cells[n])
             writer.writerow(["", *(cells.get(n, "") for n in numbers)])
 
 

@@ -138,3 +138,23 @@ def test_rows_matching_an_existing_record_are_flagged(uploader: Any, make_org: A
     services.process_upload(again.upload.pk, today=TODAY)
     rows = list(UploadRow.objects.filter(upload_id=again.upload.pk).order_by("row_number"))
     assert [row.duplicate_of for row in rows] == ["an existing record"] * 3
+
+
+def test_template_codes_are_read_as_the_official_template_codes_them(uploader: Any, tmp_path: Path) -> None:
+    """The template codes renewal 1 = yes / 2 = no and rent type 1-7, where the stored codes are 1/0 and 0-6."""
+    definition = definition_for("core", "lettings", 2026)
+    path = tmp_path / "template.csv"
+    bench().write_template(path, definition, uploader.organisation.code, 2)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    numbers = lines[1].split(",")
+    renewal, rent_type = numbers.index("7"), numbers.index("11")
+    cells = lines[2].split(",")
+    assert (cells[renewal], cells[rent_type]) == ("1", "1")  # yes, social rent as the template writes them
+    cells[renewal], cells[rent_type] = "2", "2"  # no, affordable rent
+    lines[2] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    received = upload_file(uploader, path)
+    services.process_upload(received.upload.pk, today=TODAY)
+    first, second = Record.objects.filter(upload_id=received.upload.pk).order_by("upload_row")
+    assert (first.answers["renewal"], first.answers["rent_type"]) == (0, 1)
+    assert (second.answers["renewal"], second.answers["rent_type"]) == (1, 0)

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from dcp_platform.records.models import Record
-from dcp_platform.records.services import record_update
 from dcp_platform.registry import definition_for
 from dcp_platform.uploads.models import SavedMapping, Upload, UploadRow, UploadStatus
 from dcp_platform.uploads.reading import DANGEROUS_PREFIXES
@@ -44,13 +43,6 @@ def write_template(path: Path, organisation_code: str, rows: int, overrides: dic
         for number in range(rows):
             cells = bench().template_cells(definition, organisation_code, number) | overrides
             writer.writerow(["", *(cells.get(n, "") for n in numbers)])
-
-
-def answer_what_the_template_cannot_hold(upload: Upload, user: Any) -> None:
-    """The CORE 2026 template has no fields for these two required questions, so no uploaded row is complete
-    until they are answered (here through the one write path, as the web form would)."""
-    for record in Record.objects.filter(upload_id=upload.pk):
-        record_update(record=record, user=user, changes={"ethnic_group": 0, "nationality_all_group": 826})
 
 
 def selects(page: str) -> dict[str, str | None]:
@@ -200,7 +192,6 @@ def test_a_soft_problem_is_confirmed_for_all_rows_at_once(client_for: Any, uploa
     path = tmp_path / "soft.csv"
     write_template(path, uploader.organisation.code, 3, ONLY_SOFT_SCHARGE)
     upload = post_file(client, path)
-    answer_what_the_template_cannot_hold(upload, uploader)
     rows = list(UploadRow.objects.filter(upload=upload))
     assert [row.status for row in rows] == ["in_progress"] * 3
     assert all({p["rule"] for p in row.problems} == SOFT_RULES for row in rows), rows[0].problems
@@ -233,7 +224,6 @@ def test_a_row_is_fixed_in_the_web_form(client_for: Any, uploader: Any, make_org
     path = tmp_path / "fix.csv"
     write_template(path, uploader.organisation.code, 2, ONLY_SOFT_SCHARGE)
     upload = post_file(client, path)
-    answer_what_the_template_cannot_hold(upload, uploader)
     record = Record.objects.get(upload_id=upload.pk, upload_row=3)
     report = client.get(f"/uploads/{upload.pk}/report/").content.decode()
     assert f'href="/records/{record.public_id}/"' in report

@@ -439,6 +439,27 @@ class Definition:
                     result[number] = TemplateFieldSpec(question.id, question.group, None, option.code)
         return dict(sorted(result.items()))
 
+    def template_value_maps(self) -> dict[int, dict[str, str]]:
+        """Field number -> {value as the official template codes it: the stored code, as text}.
+
+        Only for fields whose question has options the template codes differently (`template_code`).
+        """
+        maps: dict[int, dict[str, str]] = {}
+        for question in self.questions.values():
+            if not any(option.template_code is not None for option in question.options):
+                continue
+            table = {
+                str(option.code if option.template_code is None else option.template_code): str(option.code)
+                for option in question.options
+            }
+            if isinstance(question.template_fields, dict):
+                numbers = [n for item_numbers in question.template_fields.values() for n in item_numbers]
+            else:
+                numbers = list(question.template_fields)
+            for number in numbers:
+                maps[number] = table
+        return maps
+
     @staticmethod
     def _template_parts(question: Question, count: int) -> list[Any]:
         if question.type == "date" and count == 3:

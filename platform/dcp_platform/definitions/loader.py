@@ -386,6 +386,7 @@ class _Builder:
                     flat_name=raw_option.get("flat_name"),
                     template_fields=[int(n) for n in fields],
                     divider_before=raw_option.get("divider_before"),
+                    template_code=raw_option.get("template_code"),
                 )
             )
         return options

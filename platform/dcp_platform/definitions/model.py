@@ -23,6 +23,9 @@ class Option:
     flat_name: str | None = None
     template_fields: list[int] = field(default_factory=list)
     divider_before: str | None = None  # e.g. "or" between the last real option and "don't know"
+    # The option's code in the official bulk-upload template, when the template codes it differently
+    # (e.g. a template's "2 = no" for a stored 0).
+    template_code: Any = None
 
 
 @dataclass(slots=True)

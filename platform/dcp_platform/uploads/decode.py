@@ -14,7 +14,8 @@ from typing import Any
 from dcp_platform.definitions import Definition, Question
 
 TICKED = frozenset({"1", "yes", "y", "true", "x"})
-UNTICKED = frozenset({"0", "no", "n", "false", ""})
+# Official templates code some tick boxes 1 = yes, 2 = no.
+UNTICKED = frozenset({"0", "2", "no", "n", "false", ""})
 
 Answers = dict[str, Any]
 CellErrors = dict[int, str]

@@ -20,6 +20,8 @@ class RowCells:
     by_field: list[tuple[int, int]]  # (column index, field number): template columns
     by_target: list[tuple[int, Target, dict[str, str]]]  # (column index, target, provider value -> code)
     flat: FlatDecoder | None = None  # a flat file (flat.py) is decoded by column, not field
+    # Official template columns whose codes differ from the stored ones (field -> template text -> code).
+    template_codes: dict[int, dict[str, str]] | None = None
 
     @classmethod
     def build(
@@ -34,7 +36,8 @@ class RowCells:
             elif key in targets:
                 values = {str(k).strip().lower(): str(v) for k, v in (value_mapping.get(key) or {}).items()}
                 by_target.append((int(index), targets[key], values))
-        return cls(by_field, by_target)
+        maps = definition.template_value_maps()
+        return cls(by_field, by_target, template_codes={n: maps[n] for _, n in by_field if n in maps})
 
     @classmethod
     def for_upload(cls, upload: Upload, definition: Definition) -> RowCells:
@@ -44,6 +47,11 @@ class RowCells:
 
     def cells(self, row: list[str]) -> dict[int, str]:
         cells = {number: row[index] for index, number in self.by_field if index < len(row)}
+        # Cells from the official template carry its codes; provider columns were mapped to stored codes.
+        for number, table in (self.template_codes or {}).items():
+            text = cells.get(number)
+            if text:
+                cells[number] = table.get(text.strip().upper(), table.get(text.strip(), text))
         for index, target, values in self.by_target:
             raw = row[index] if index < len(row) else ""
             if values:
