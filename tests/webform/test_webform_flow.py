@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from dcp_platform.records.models import Record, RecordChange
+from dcp_platform.records.services import record_update
 
 
 @pytest.fixture
@@ -163,3 +164,12 @@ def test_records_list_filters_and_search(client_for: Any, provider: Any) -> None
 def test_organisation_not_taking_part_is_refused(client_for: Any, core: Any, make_org: Any, make_user: Any) -> None:
     outsider = make_user(make_org("No collections", provider_type="PRP", collections=()))
     assert client_for("core", outsider).get("/records/").status_code == 403
+
+
+def test_check_your_answers_lists_answers_a_derived_value_could_also_set(client_for: Any, provider: Any) -> None:
+    """ethnic_group is filled from ethnic when only the detail is sent (uploads); a user's answer still shows."""
+    client = client_for("core", provider)
+    record = new_record(client)
+    record_update(record=record, user=provider, changes={"ethnic_group": 2, "ethnic": 10})
+    text = client.get(f"/records/{record.public_id}/check/household_characteristics/").content.decode()
+    assert "Asian or Asian British" in text and "Bangladeshi" in text

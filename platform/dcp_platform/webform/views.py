@@ -461,7 +461,8 @@ def record_check(request: HttpRequest, public_id: str, section_id: str) -> HttpR
             scope = items[instance.item - 1] if len(items) >= instance.item else {}
         group = definition.groups.get(instance.page.group) if instance.page.group else None
         for question in instance.page.questions:
-            if (question.id, instance.item) not in applicable or question.set_by_system:
+            # Answers a derived value sets are shown too when their page applies (the user may change them).
+            if (question.id, instance.item) not in applicable:
                 continue
             label = question.label
             if group and instance.item:
