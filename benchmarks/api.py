@@ -54,7 +54,11 @@ def complete_record(org_code: str) -> dict[str, Any]:
     assert not errors, errors
     answers.update({"tenancylength": 5, "joint": 2, "layear": 12, "benefits": 3, "hb": 9, "la": "E08000035",
                     "ethnic_group": 4, "nationality_all_group": 12, "previous_la_known": 0})
-    return dict(answers)
+    # Send what a housing system would: the answers that apply (the template row fills every field).
+    from dcp_platform.definitions import EvalContext
+
+    context = EvalContext(extra={"owning_organisation_provider_type": "PRP", "managing_organisation_provider_type": "PRP"})
+    return dict(definition.evaluate(answers, context=context).answers)
 
 
 def _free_port() -> int:
