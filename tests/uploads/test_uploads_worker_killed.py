@@ -64,7 +64,7 @@ def _test_database_url() -> str:
 class Workers:
     """Starts real `celery worker` processes, each in its own process group, and always stops them."""
 
-    def __init__(self, queue: str, log_dir: Path) -> None:
+    def __init__(self, queue: str, log_dir: Path, **extra_env: str) -> None:
         self.queue, self.log_dir = queue, log_dir
         self.started: list[subprocess.Popen[bytes]] = []
         broker = _redis_url(REDIS_DB)
@@ -78,6 +78,8 @@ class Workers:
             "DCP_CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "DCP_UPLOAD_CHUNK_PAUSE": str(CHUNK_PAUSE),
             "DCP_SKIP_DEFINITION_CHECK": "1",
+            "DCP_CELERY_QUEUE": queue,  # tasks the workers send themselves (re-queued uploads) stay on this run's queue
+            **extra_env,
         }
 
     def start(self) -> subprocess.Popen[bytes]:
@@ -261,3 +263,46 @@ def test_a_killed_worker_is_replaced_and_the_upload_finishes_with_every_row_once
     first_rows = set(range(FIRST_DATA_ROW, FIRST_DATA_ROW + committed))
     before = {row for _, row, created in records if created.timestamp() < killed_at}
     assert before == first_rows
+
+
+def test_a_restarted_worker_resumes_a_stalled_upload_without_waiting_for_the_broker(
+    core: Any, make_org: Any, make_user: Any, tmp_path: Path, run_id: str, broker: redis.Redis,
+    uploads_to_remove: list[Upload],
+) -> None:
+    """With the production visibility timeout (an hour), the restarted worker re-queues the upload itself."""
+    user = make_user(make_org(), role="data_coordinator")
+    path = tmp_path / "template.csv"
+    bench().write_template(path, definition_for("core", "lettings", 2026), user.organisation.code, ROWS)
+    upload = upload_file(user, path).upload
+    uploads_to_remove.append(upload)
+    workers = Workers(run_id, tmp_path, DCP_CELERY_VISIBILITY_TIMEOUT="3600", DCP_UPLOAD_STALE_AFTER="1")
+    sender = Celery("upload-stall-test", broker=_redis_url(REDIS_DB))
+
+    def state() -> Upload:
+        return Upload.objects.get(pk=upload.pk)
+
+    try:
+        first = workers.start()
+        sender.send_task("uploads.process_upload", args=["core", upload.pk, TODAY.isoformat()], queue=run_id,
+                         task_id=f"{run_id}-task", headers={"_schema_name": "core"})
+        _wait_for(lambda: 0 < state().processed_rows < ROWS or not workers.group_alive(first),
+                  45, "the first worker to commit a chunk", workers)
+        workers.kill(first)
+        committed = state().processed_rows
+        assert 0 < committed < ROWS and state().status == UploadStatus.PROCESSING
+        time.sleep(1.5)  # longer than DCP_UPLOAD_STALE_AFTER: the upload now counts as stalled
+        second = workers.start()
+        _wait_for(lambda: state().status == UploadStatus.READY or not workers.group_alive(second),
+                  45, "the restarted worker to finish the upload", workers)
+        assert state().status == UploadStatus.READY, workers.logs()
+        assert "re-queueing stalled upload" in workers.logs()
+        workers.kill(second, signal.SIGTERM)
+    finally:
+        workers.stop_all()
+        sender.close()
+    done = state()
+    assert done.processed_rows == done.total_rows == ROWS
+    assert UploadRow.objects.filter(upload=upload).count() == ROWS
+    assert Record.objects.filter(upload_id=upload.pk).count() == ROWS
+    assert sorted(Record.objects.filter(upload_id=upload.pk).values_list("upload_row", flat=True)) == \
+        list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + ROWS))

@@ -13,7 +13,7 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -346,16 +346,50 @@ def summarise(upload: Upload) -> dict[str, Any]:
     return counts_out
 
 
+def _upload_lock_key(schema: str, upload_id: int) -> int:
+    digest = hashlib.blake2b(f"upload:{schema}:{upload_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def process_upload(upload_id: int, *, today: date | None = None) -> None:
-    """The whole background job for one upload (called by the Celery task inside the collection's schema)."""
-    upload = Upload.objects.get(pk=upload_id)
+    """The whole background job for one upload (called by the Celery task inside the collection's schema).
+
+    Safe to run again at any time (a redelivered or re-queued task): it resumes after the last committed chunk,
+    and a PostgreSQL advisory lock makes a second run wait its turn rather than work on the same upload at once.
+    The lock belongs to the database session, so a killed worker's lock goes with its connection.
+    """
     schema = str(connection.schema_name)  # type: ignore[attr-defined]
-    definition = definition_for(schema, upload.form, upload.year)
-    if upload.status in (UploadStatus.WAITING, UploadStatus.CHECKING):
-        Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.CHECKING)
-        check_upload(upload, definition)
-    if upload.status == UploadStatus.PROCESSING:
-        process_rows(upload, definition, today=today)
+    key = _upload_lock_key(schema, upload_id)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        locked = bool(cursor.fetchone()[0])
+    if not locked:
+        return  # another worker is processing this upload right now
+    try:
+        upload = Upload.objects.get(pk=upload_id)
+        # The date the window is checked against is kept, so a resumed job checks the same way.
+        if today is not None:
+            upload.summary = {**(upload.summary or {}), "as_of": today.isoformat()}
+            Upload.objects.filter(pk=upload.pk).update(summary=upload.summary)
+        elif (upload.summary or {}).get("as_of"):
+            today = date.fromisoformat(upload.summary["as_of"])
+        definition = definition_for(schema, upload.form, upload.year)
+        if upload.status in (UploadStatus.WAITING, UploadStatus.CHECKING):
+            Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.CHECKING)
+            check_upload(upload, definition)
+        if upload.status == UploadStatus.PROCESSING:
+            process_rows(upload, definition, today=today)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def stalled_upload_ids(*, older_than_seconds: float) -> list[int]:
+    """Uploads still being checked or processed whose last progress is older than this: their worker died."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    return list(Upload.objects.filter(
+        status__in=[UploadStatus.WAITING, UploadStatus.CHECKING, UploadStatus.PROCESSING], updated_at__lt=cutoff,
+    ).values_list("pk", flat=True))
 
 
 @transaction.atomic

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from datetime import date
+from typing import Any
 
-from django_tenants.utils import schema_context
+from celery.signals import worker_ready
+from django_tenants.utils import get_public_schema_name, schema_context
 
 from dcp_platform.celery import app
+
+log = logging.getLogger(__name__)
 
 
 @app.task(name="uploads.process_upload", acks_late=True, reject_on_worker_lost=True)
@@ -16,3 +22,25 @@ def process_upload_task(schema_name: str, upload_id: int, today: str | None = No
 
     with schema_context(schema_name):
         process_upload(upload_id, today=date.fromisoformat(today) if today else None)
+
+
+@worker_ready.connect
+def resume_stalled_uploads(**_kwargs: Any) -> None:
+    """A worker that starts (or restarts after a crash) re-queues uploads whose worker died in the middle.
+
+    Without this a killed worker's upload waits for the broker's visibility timeout (an hour) before its
+    unacknowledged task is handed out again. `DCP_UPLOAD_STALE_AFTER` (seconds without progress, default 300)
+    must be longer than one chunk takes; the advisory lock in process_upload stops a double run anyway.
+    """
+    from dcp_platform.tenancy.models import Collection
+
+    from .services import stalled_upload_ids
+
+    older_than = float(os.environ.get("DCP_UPLOAD_STALE_AFTER", "300"))
+    for schema_name in Collection.objects.exclude(schema_name=get_public_schema_name()).values_list(
+        "schema_name", flat=True
+    ):
+        with schema_context(schema_name):
+            for upload_id in stalled_upload_ids(older_than_seconds=older_than):
+                log.info("re-queueing stalled upload %s in %s", upload_id, schema_name)
+                process_upload_task.delay(schema_name, upload_id)
