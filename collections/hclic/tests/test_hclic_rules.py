@@ -120,6 +120,10 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
      case(placements=[placement(ta_start="2026-03-31")]), case(placements=[placement(ta_start="2026-04-01")])),
     ("placement_ends_before_start", "hard",
      case(placements=[placement(ta_end="2026-05-14")]), case(placements=[placement(ta_end="2026-05-15")])),
+    # reference: partner income needs a partner in the household
+    ("partner_income_needs_a_partner", "hard",
+     case(partner_weekly_income="120.00"),
+     case(partner_weekly_income="120.00", people=[LEAD, person(relationship=1)])),
     ("partner_in_household_once", "hard",
      case(people=[LEAD, person(relationship=1), person(relationship=1)]),
      case(people=[LEAD, person(relationship=1), person(relationship=3)])),
