@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from dcp_platform.accounts.selectors import related_organisations_for
-from dcp_platform.definitions import Definition
+from dcp_platform.definitions import Definition, Evaluation
 from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.records.selectors import records_visible_to
 from dcp_platform.records.services import (
@@ -25,6 +25,7 @@ from dcp_platform.records.services import (
     RecordWriteRefused,
     VersionConflict,
     WindowClosed,
+    build_eval_context,
     record_check,
     record_create,
     record_update,
@@ -286,8 +287,7 @@ class RecordCollection(ApiView):
             raise ApiProblem(400, [ApiError("invalid_parameter", "The cursor is not valid", "cursor")]) from error
         base = _base_url(request, form, year)
         return Response({
-            "records": [record_json(r, definition.evaluate(r.answers, confirmations=r.confirmations), base_url=base)
-                        for r in page],
+            "records": [record_json(r, _evaluate(definition, r), base_url=base) for r in page],
             "links": {"next": paginator.get_next_link(), "previous": paginator.get_previous_link()},
         })
 
@@ -330,6 +330,13 @@ class RecordValidate(ApiView):
         return Response(body)
 
 
+def _evaluate(definition: Definition, record: Record) -> Evaluation:
+    """The record's problems as a write would see them (the rules read the organisations' provider types)."""
+    known = {org.code: org for org in (record.owning_organisation, record.managing_organisation) if org is not None}
+    context = build_eval_context(definition=definition, answers=record.answers, known=known)
+    return definition.evaluate(record.answers, confirmations=record.confirmations, context=context)
+
+
 def _version_from_if_match(request: Request) -> int:
     header = request.headers.get("If-Match")
     if not header:
@@ -357,7 +364,7 @@ class RecordItem(ApiView):
     def get(self, request: Request, form: str, year: int, record_id: str) -> Response:
         definition = _definition(form, year)
         record = self._record(request, form, year, str(record_id))
-        evaluation = definition.evaluate(record.answers, confirmations=record.confirmations)
+        evaluation = _evaluate(definition, record)
         body = record_json(record, evaluation, base_url=_base_url(request, form, year))
         return Response(body, headers={"ETag": _etag(record)})
 

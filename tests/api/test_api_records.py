@@ -45,6 +45,9 @@ def test_a_complete_record_is_created_with_derived_values_and_history(
     assert body["owning_organisation"] == org.code and not body["errors"] and not body["missing"]
     # Soft checks come back as warnings that the client confirms in a follow-up request.
     assert body["status"] == "in_progress" and {w["code"] for w in body["warnings"]} == {"soft_rule"}
+    # Reading it back reports the same problems as writing it did (the rules see the organisations' types).
+    read = api.get(body["links"]["self"]).json()
+    assert (read["warnings"], read["errors"], read["missing"]) == (body["warnings"], [], [])
     confirmed = confirm_all(api, body, response["ETag"])
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["status"] == "completed" and confirmed.json()["warnings"] == []
