@@ -48,6 +48,9 @@ from .auth import ApiKeyAuthentication, KeyForThisCollection, PerKeyRateThrottle
 from .models import ApiKey, IdempotentRequest
 
 MAX_BATCH = 1000
+# A batch of 1,000 complete CORE records is about 2.5 MB of JSON. DRF reads the body itself, so Django's
+# DATA_UPLOAD_MAX_MEMORY_SIZE does not protect it: this does, before anything is read.
+MAX_BODY_BYTES = 20 * 1024 * 1024
 
 
 class ApiProblem(APIException):
@@ -189,6 +192,17 @@ class ApiView(APIView):
 
     def get_exception_handler(self) -> Callable[..., Response | None]:
         return api_exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_BODY_BYTES:
+            raise ApiProblem(413, [ApiError(
+                "body_too_large", f"The request body must be smaller than {MAX_BODY_BYTES // (1024 * 1024)} MB"
+            )])
 
 
 class ApiRoot(ApiView):

@@ -21,7 +21,7 @@ def test_a_coordinator_creates_a_key_that_is_shown_once_and_stored_hashed(
     created = web.post("/api-keys/new/", {"name": "Housing system"})
     assert created.status_code == 200 and created["Cache-Control"] == "no-store"
     secret = re.search(r'<code id="api-key"[^>]*>([^<]+)</code>', created.content.decode()).group(1)  # type: ignore[union-attr]
-    key = ApiKey.objects.get(name="Housing system")
+    key = ApiKey.objects.get(name="Housing system", created_by=coordinator)
     assert secret not in (key.digest, key.prefix) and secret.startswith(key.prefix) and len(key.digest) == 64
     listing = web.get("/api-keys/").content.decode()
     assert key.prefix in listing and secret not in listing and "Never" in listing

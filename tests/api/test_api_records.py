@@ -242,3 +242,16 @@ def test_rate_limit_per_key_answers_429_with_retry_after(api: Any, settings: Any
     assert statuses == [200, 200, 200, 429]
     limited = api.get("/api/v1/organisations")
     assert int(limited["Retry-After"]) >= 1 and limited.json()["errors"][0]["code"] == "throttled"
+
+
+def test_a_body_that_is_too_large_is_refused_before_it_is_read(api: Any) -> None:
+    huge = {"answers": {"tenancycode": "x" * (21 * 1024 * 1024)}}
+    response = api.post(RECORDS, huge)
+    assert response.status_code == 413 and response.json()["errors"][0]["code"] == "body_too_large"
+
+
+def test_a_body_that_is_not_json_gets_the_usual_error_format(api: Any) -> None:
+    response = api.client.post(RECORDS, data="{not json", content_type="application/json", **api.headers)
+    assert response.status_code == 400 and response.json()["errors"][0]["message"]
+    listed = api.client.post(RECORDS, data="[1, 2]", content_type="application/json", **api.headers)
+    assert listed.status_code == 400 and listed.json()["errors"][0]["code"] == "invalid_body"
