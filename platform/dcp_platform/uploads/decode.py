@@ -21,6 +21,25 @@ Answers = dict[str, Any]
 CellErrors = dict[int, str]
 
 
+_MISSING = object()
+
+
+def _code_table(question: Question) -> dict[str, Any] | None:
+    """Cell text -> answer code, giving what Definition.coerce gives for a valid code (text codes match whatever
+    their case). None when the question is not a plain choice or two codes would read the same."""
+    if question.type not in ("radios", "select", "yesno") or not question.options or question.template_codec:
+        return None
+    table: dict[str, Any] = {}
+    for option in question.options:
+        text = str(option.code)
+        keys = {text, text.lower()} if isinstance(option.code, str) else {text}
+        for key in keys:
+            if key in table:
+                return None
+            table[key] = option.code
+    return table
+
+
 @dataclass(frozen=True)
 class _Step:
     question: Question
@@ -44,6 +63,7 @@ class RowDecoder:
             if ticks:
                 fields = tuple(n for _, numbers in ticks for n in numbers)
                 self.steps.append(_Step(question, None, fields, self._ticks))
+        self._codes = {q.id: table for q in definition.questions.values() if (table := _code_table(q)) is not None}
         self.fields = sorted({n for step in self.steps for n in step.fields})
         self.question_of = {n: step.question.id for step in self.steps for n in step.fields}
         self._count_questions = self._inferable_counts()
@@ -94,8 +114,17 @@ class RowDecoder:
 
     def _single(self, step: _Step, cells: Mapping[int, str], answers: Answers, errors: CellErrors) -> None:
         raw = next((cells.get(n, "") for n in step.fields if cells.get(n, "").strip()), "")
-        if raw.strip():
-            self._coerce_into(step, answers, errors, step.question, raw)
+        text = raw.strip()
+        if not text:
+            return
+        # Most cells of a template are answer codes: look them up; anything else goes through coercion.
+        codes = self._codes.get(step.question.id)
+        if codes is not None:
+            code = codes.get(text, codes.get(text.lower(), _MISSING))
+            if code is not _MISSING:
+                self._put(answers, step.question, step.item, code)
+                return
+        self._coerce_into(step, answers, errors, step.question, raw)
 
     def _date_parts(self, step: _Step, cells: Mapping[int, str], answers: Answers, errors: CellErrors) -> None:
         day, month, year = (cells.get(n, "") for n in step.fields)

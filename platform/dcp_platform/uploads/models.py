@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from dcp_platform.records.fields import RecordJSONField
+
 
 class UploadStatus(models.TextChoices):
     WAITING = "waiting", "Waiting to start"
@@ -69,7 +71,7 @@ class UploadRow(models.Model):
     record_id = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=20, help_text="completed | in_progress | refused")
     # [{"fields": [field numbers], "column": header, "question": id, "rule": rule id, "severity": ..., "message": ...}]
-    problems = models.JSONField(default=list, blank=True)
+    problems = RecordJSONField(default=list, blank=True)  # bulk-inserted per chunk: see RecordJSONField
     duplicate_of = models.CharField(max_length=100, blank=True)
 
     class Meta:
