@@ -14,8 +14,8 @@ from dcp_platform.records.services import (
     OrganisationNotAllowed,
     VersionConflict,
     WindowClosed,
+    record_check,
     record_create,
-    record_evaluate,
     record_update,
 )
 
@@ -101,5 +101,6 @@ def test_window_is_enforced_for_create_and_edit(core: Any, make_org: Any, make_u
 def test_dry_run_stores_nothing(core: Any, make_org: Any, make_user: Any) -> None:
     user = make_user(make_org())
     before = Record.objects.count()
-    evaluation = record_evaluate(form="lettings", year=2026, user=user, answers={"rent_type": 0}, today=TODAY)
-    assert evaluation.derived["renttype"] == 1 and Record.objects.count() == before
+    result = record_check(form="lettings", year=2026, user=user, answers={"rent_type": 0}, today=TODAY)
+    assert result.evaluation.derived["renttype"] == 1 and Record.objects.count() == before
+    assert result.record.pk is None

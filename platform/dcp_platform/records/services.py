@@ -356,25 +356,6 @@ def record_update(
     return result
 
 
-def record_evaluate(
-    *,
-    collection_slug: str | None = None,
-    form: str,
-    year: int,
-    answers: dict[str, Any],
-    user: User,
-    confirmations: dict[str, Any] | None = None,
-    today: date | None = None,
-) -> Evaluation:
-    """A dry run: what would this record's problems, derived values and status be? Stores nothing."""
-    definition = definition_for(collection_slug or current_collection_slug(), form, year)
-    _refuse_derived_input(definition, answers)
-    return definition.evaluate(
-        answers, confirmations=dict(confirmations or {}),
-        context=build_eval_context(definition=definition, answers=answers, today=today),
-    )
-
-
 def record_check(
     *,
     collection_slug: str | None = None,
