@@ -184,15 +184,33 @@ def uploads_to_remove(core: Any) -> Iterator[list[Upload]]:
         Organisation.objects.filter(pk=upload.organisation_id).update(active=False)
 
 
-def test_a_killed_worker_is_replaced_and_the_upload_finishes_with_every_row_once(
-    core: Any, make_org: Any, make_user: Any, tmp_path: Path, run_id: str, broker: redis.Redis,
-    uploads_to_remove: list[Upload],
-) -> None:
+def _template_upload(make_org: Any, make_user: Any, tmp_path: Path, uploads_to_remove: list[Upload]) -> Upload:
+    """A received (not yet processed) upload of a valid ROWS-row CORE template file, removed after the test."""
     user = make_user(make_org(), role="data_coordinator")
     path = tmp_path / "template.csv"
     bench().write_template(path, definition_for("core", "lettings", 2026), user.organisation.code, ROWS)
     upload = upload_file(user, path).upload
     uploads_to_remove.append(upload)
+    return upload
+
+
+def _send_and_kill_mid_file(workers: Workers, sender: Celery, upload: Upload, task_id: str) -> None:
+    """Start a worker, send it the upload, and SIGKILL it (no warm shutdown, no requeue) once a chunk is in."""
+    first = workers.start()
+    sender.send_task("uploads.process_upload", args=["core", upload.pk, TODAY.isoformat()], queue=workers.queue,
+                     task_id=task_id, headers={"_schema_name": "core"})
+    _wait_for(lambda: 0 < Upload.objects.get(pk=upload.pk).processed_rows < ROWS or not workers.group_alive(first),
+              45, "the first worker to commit a chunk", workers)
+    assert workers.group_alive(first), "the first worker died on its own\n" + workers.logs()
+    workers.kill(first)
+    assert not workers.group_alive(first)
+
+
+def test_a_killed_worker_is_replaced_and_the_upload_finishes_with_every_row_once(
+    core: Any, make_org: Any, make_user: Any, tmp_path: Path, run_id: str, broker: redis.Redis,
+    uploads_to_remove: list[Upload],
+) -> None:
+    upload = _template_upload(make_org, make_user, tmp_path, uploads_to_remove)
     workers = Workers(run_id, tmp_path)
     sender = Celery("upload-kill-test", broker=_redis_url(REDIS_DB))
     task_id = f"{run_id}-task"
@@ -201,19 +219,9 @@ def test_a_killed_worker_is_replaced_and_the_upload_finishes_with_every_row_once
         return Upload.objects.get(pk=upload.pk)
 
     try:
-        first = workers.start()
-        sender.send_task(
-            "uploads.process_upload", args=["core", upload.pk, TODAY.isoformat()], queue=run_id, task_id=task_id,
-            headers={"_schema_name": "core"},
-        )
-
-        # 1. Catch the first worker in the middle of the file, then SIGKILL it (no warm shutdown, no requeue).
-        _wait_for(lambda: 0 < state().processed_rows < ROWS or not workers.group_alive(first),
-                  45, "the first worker to commit a chunk", workers)
-        assert workers.group_alive(first), "the first worker died on its own\n" + workers.logs()
-        workers.kill(first)
+        # 1. Catch the first worker in the middle of the file, then SIGKILL it.
+        _send_and_kill_mid_file(workers, sender, upload, task_id)
         killed_at = time.time()
-        assert not workers.group_alive(first)
 
         at_kill = state()
         assert at_kill.status == UploadStatus.PROCESSING, workers.logs()
@@ -270,11 +278,7 @@ def test_a_restarted_worker_resumes_a_stalled_upload_without_waiting_for_the_bro
     uploads_to_remove: list[Upload],
 ) -> None:
     """With the production visibility timeout (an hour), the restarted worker re-queues the upload itself."""
-    user = make_user(make_org(), role="data_coordinator")
-    path = tmp_path / "template.csv"
-    bench().write_template(path, definition_for("core", "lettings", 2026), user.organisation.code, ROWS)
-    upload = upload_file(user, path).upload
-    uploads_to_remove.append(upload)
+    upload = _template_upload(make_org, make_user, tmp_path, uploads_to_remove)
     workers = Workers(run_id, tmp_path, DCP_CELERY_VISIBILITY_TIMEOUT="3600", DCP_UPLOAD_STALE_AFTER="1")
     sender = Celery("upload-stall-test", broker=_redis_url(REDIS_DB))
 
@@ -282,12 +286,7 @@ def test_a_restarted_worker_resumes_a_stalled_upload_without_waiting_for_the_bro
         return Upload.objects.get(pk=upload.pk)
 
     try:
-        first = workers.start()
-        sender.send_task("uploads.process_upload", args=["core", upload.pk, TODAY.isoformat()], queue=run_id,
-                         task_id=f"{run_id}-task", headers={"_schema_name": "core"})
-        _wait_for(lambda: 0 < state().processed_rows < ROWS or not workers.group_alive(first),
-                  45, "the first worker to commit a chunk", workers)
-        workers.kill(first)
+        _send_and_kill_mid_file(workers, sender, upload, f"{run_id}-task")
         committed = state().processed_rows
         assert 0 < committed < ROWS and state().status == UploadStatus.PROCESSING
         time.sleep(1.5)  # longer than DCP_UPLOAD_STALE_AFTER: the upload now counts as stalled
