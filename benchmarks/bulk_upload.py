@@ -127,7 +127,7 @@ def _setup() -> None:
     django.setup()
 
 
-def process_one(path: Path, user_id: int, trace: bool) -> dict[str, Any]:
+def process_one(path: Path, user_id: int, trace: bool, profile: Path | None = None) -> dict[str, Any]:
     """One run, in its own process: receive the file and process it to the end (accepting proposed mappings)."""
     _setup()
     from dcp_platform.accounts.models import User
@@ -149,6 +149,12 @@ def process_one(path: Path, user_id: int, trace: bool) -> dict[str, Any]:
         import tracemalloc
 
         tracemalloc.start()
+    profiler = None
+    if profile is not None:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     with open(path, "rb") as handle:
         upload = services.receive_file(user=user, form="lettings", year=2026, handle=handle, filename=path.name).upload
@@ -158,6 +164,9 @@ def process_one(path: Path, user_id: int, trace: bool) -> dict[str, Any]:
         services.confirm_mapping(upload, column_mapping=upload.column_mapping, value_mapping={})
         services.process_upload(upload.pk, today=START)
     elapsed = time.perf_counter() - started
+    if profiler is not None and profile is not None:
+        profiler.disable()
+        profiler.dump_stats(str(profile.parent / f"{profile.name}-{path.stem}.prof"))
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     peak = _status_mb("VmHWM")
     upload = Upload.objects.get(pk=upload.pk)
@@ -173,7 +182,9 @@ def process_one(path: Path, user_id: int, trace: bool) -> dict[str, Any]:
     }
 
 
-def run(sizes: list[int], *, debug: bool = False, trace: bool = False) -> list[dict[str, Any]]:
+def run(
+    sizes: list[int], *, debug: bool = False, trace: bool = False, profile: Path | None = None
+) -> list[dict[str, Any]]:
     _setup()
     from dcp_platform.accounts.models import Organisation, User
     from dcp_platform.records.models import Record
@@ -208,7 +219,8 @@ def run(sizes: list[int], *, debug: bool = False, trace: bool = False) -> list[d
                 for path in files.values():
                     child = subprocess.run(  # noqa: S603 - this script, with our own arguments
                         [sys.executable, __file__, "--child", str(path), "--user", str(user.pk),
-                         *(["--tracemalloc"] if trace else [])],
+                         *(["--tracemalloc"] if trace else []),
+                         *(["--profile", str(profile)] if profile is not None else [])],
                         env=env, capture_output=True, text=True, check=False,
                     )
                     remove_uploads()
@@ -241,13 +253,15 @@ def main() -> None:
     parser.add_argument("--rows", type=int, nargs="+", default=[2_000, 10_000])
     parser.add_argument("--debug", action="store_true", help="keep the settings' DEBUG (off by default)")
     parser.add_argument("--tracemalloc", action="store_true", help="also measure the peak of Python allocations")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of each run to PROFILE-<file>.prof")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--user", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args()
     if arguments.child:
-        print(json.dumps(process_one(arguments.child, arguments.user, arguments.tracemalloc)), flush=True)
+        print(json.dumps(process_one(arguments.child, arguments.user, arguments.tracemalloc, arguments.profile)),
+              flush=True)
     else:
-        run(arguments.rows, debug=arguments.debug, trace=arguments.tracemalloc)
+        run(arguments.rows, debug=arguments.debug, trace=arguments.tracemalloc, profile=arguments.profile)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, EvalContext
-from dcp_platform.records.models import Record, RecordChange
+from dcp_platform.records.models import Record
 from dcp_platform.records.services import _reference, _search_text
 from dcp_platform.registry import definition_for, get_plugin
 from dcp_platform.tenancy.models import Participation
@@ -38,6 +38,7 @@ from .mapping import mapper_for
 from .models import SavedMapping, Upload, UploadRow, UploadStatus
 from .reading import FileRejected, kind_of
 from .rows import RowCells
+from .store import NewRecord, RowResult, store_chunk
 from .table import TableLayout, data_rows, scan
 from .template import match_template
 
@@ -208,7 +209,7 @@ def _problem(fields: list[int], question: str, rule: str, severity: str, message
     return {"fields": fields, "question": question, "rule": rule, "severity": severity, "message": message}
 
 
-def _build_row(ctx: _Context, upload: Upload, number: int, row: list[str]) -> tuple[Record | None, UploadRow]:
+def _build_row(ctx: _Context, upload: Upload, number: int, row: list[str]) -> tuple[NewRecord | None, RowResult]:
     if ctx.cells.flat is not None:  # a flat file: decoded by column (flat.py)
         answers, cell_errors, problems = ctx.cells.flat.decode(row)
     else:
@@ -217,7 +218,7 @@ def _build_row(ctx: _Context, upload: Upload, number: int, row: list[str]) -> tu
         problems = [_problem([n], ctx.decoder.question_of.get(n, ""), f"cell.{n}", "hard", message)
                     for n, message in sorted(cell_errors.items())]
     definition = ctx.definition
-    result = UploadRow(upload=upload, row_number=number, status="refused")
+    result = RowResult(row_number=number, status="refused", problems=problems)
     for question_id in (definition.owner_question, definition.manager_question):
         code = answers.get(question_id) if question_id else None
         if code and str(code) not in ctx.allowed_orgs:
@@ -248,35 +249,29 @@ def _build_row(ctx: _Context, upload: Upload, number: int, row: list[str]) -> tu
         ctx.seen.setdefault(key, number)
     if ctx.cells.flat is not None:
         ctx.cells.flat.name_columns(problems)  # each problem names the file's column it belongs to
-    result.problems = problems
     if any(p["severity"] == "refuse" for p in problems):
         return None, result
     has_errors = bool(cell_errors) or any(p["severity"] in ("hard", "soft") for p in problems)
     result.status = "in_progress" if has_errors or evaluation.status != "completed" else "completed"
     owner = ctx.allowed_orgs.get(str(stored.get(definition.owner_question or "") or "")) or ctx.user.organisation
     manager = ctx.allowed_orgs.get(str(stored.get(definition.manager_question or "") or "")) or owner
-    record = Record(
-        form=upload.form, year=upload.year, status=evaluation.status if not cell_errors else "in_progress",
-        answers=stored, derived=evaluation.derived_json(), confirmations={},
-        owning_organisation=owner, managing_organisation=manager,
+    record = NewRecord(
+        row_number=number, status=evaluation.status if not cell_errors else "in_progress",
+        answers=stored, derived=evaluation.derived_json(),
+        owning_organisation_id=owner.pk if owner is not None else None,
+        managing_organisation_id=manager.pk if manager is not None else None,
         reference=_reference(definition, stored), search_text=_search_text(definition, stored),
-        record_date=record_date, visible=False, source_channel="upload", upload_id=upload.pk, upload_row=number,
-        created_by=ctx.user, updated_by=ctx.user,
+        record_date=record_date,
     )
     return record, result
 
 
-def _commit_chunk(upload: Upload, records: list[Record], results: list[UploadRow], processed: int) -> None:
+def _commit_chunk(upload: Upload, records: list[NewRecord], results: list[RowResult], processed: int) -> None:
     with transaction.atomic():
-        created = Record.objects.bulk_create(records)
-        by_row = {record.upload_row: record.pk for record in created}
-        for result in results:
-            result.record_id = by_row.get(result.row_number)
-        UploadRow.objects.bulk_create(results)
-        RecordChange.objects.bulk_create(
-            [RecordChange(record_id=record.pk, user=upload.user, channel="upload", changed={}) for record in created]
-        )
-        Upload.objects.filter(pk=upload.pk).update(processed_rows=processed, updated_at=timezone.now())
+        now = timezone.now()
+        store_chunk(upload_id=upload.pk, form=upload.form, year=upload.year, user_id=upload.user_id,
+                    records=records, results=results, now=now)
+        Upload.objects.filter(pk=upload.pk).update(processed_rows=processed, updated_at=now)
 
 
 def process_rows(upload: Upload, definition: Definition, *, today: date | None = None) -> None:
@@ -292,8 +287,8 @@ def process_rows(upload: Upload, definition: Definition, *, today: date | None =
         today=today or timezone.localdate(),
     )
     ctx.existing = _existing_keys(definition, upload, {org.pk for org in ctx.allowed_orgs.values()})
-    records: list[Record] = []
-    results: list[UploadRow] = []
+    records: list[NewRecord] = []
+    results: list[RowResult] = []
     pause = _chunk_pause()
     for number, row in _file_rows(upload, layout):
         record, result = _build_row(ctx, upload, number, row)
