@@ -19,6 +19,13 @@ UNTICKED = frozenset({"0", "2", "no", "n", "false", ""})
 
 Answers = dict[str, Any]
 CellErrors = dict[int, str]
+# What one step gives for some cells: (group or None, item or None, question id, value) per answer, and the
+# cell errors. Remembered per step (see RowDecoder.decode).
+_Put = tuple[str | None, int | None, str, Any]
+_Outcome = tuple[tuple[_Put, ...], tuple[tuple[int, str], ...]]
+# Outcomes remembered per step: enough for the few distinct values of a code column, and bounded so a column of
+# unique values (references, dates) keeps memory flat: its memory is emptied when full.
+MEMO_SIZE = 512
 
 
 _MISSING = object()
@@ -67,6 +74,7 @@ class RowDecoder:
         self.fields = sorted({n for step in self.steps for n in step.fields})
         self.question_of = {n: step.question.id for step in self.steps for n in step.fields}
         self._count_questions = self._inferable_counts()
+        self._memos: list[tuple[_Step, dict[Any, _Outcome]]] = [(step, {}) for step in self.steps]
 
     def _add(self, question: Question, item: int | None, numbers: list[int]) -> None:
         if not numbers:
@@ -173,11 +181,62 @@ class RowDecoder:
 
     # ------------------------------------------------------------------------------------------ row
 
+    def _outcome(self, step: _Step, cells: Mapping[int, str]) -> _Outcome:
+        """What the step gives for these cells, as answers to put and cell errors."""
+        answers: Answers = {}
+        errors: CellErrors = {}
+        step.run(step, cells, answers, errors)
+        puts: list[_Put] = []
+        groups = self.definition.groups
+        for key, value in answers.items():
+            if key in groups and isinstance(value, dict):  # {item: {question id: value}} (see _put)
+                puts.extend((key, item, question_id, v) for item, values in value.items()
+                            for question_id, v in values.items())
+            else:
+                puts.append((None, None, key, value))
+        return tuple(puts), tuple(errors.items())
+
     def decode(self, cells: Mapping[int, str]) -> tuple[Answers, CellErrors]:
+        """The answers and cell errors of one row.
+
+        A step's outcome depends only on its own cells (coercion and codecs are pure), and template columns
+        repeat the same few values row after row, so each step remembers its outcome per distinct cells.
+        """
+        answers: Answers = {}
+        errors: CellErrors = {}
+        for step, memo in self._memos:
+            fields = step.fields
+            key: Any = cells.get(fields[0]) if len(fields) == 1 else tuple(cells.get(n) for n in fields)
+            outcome = memo.get(key)
+            if outcome is None:
+                outcome = self._outcome(step, cells)
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[key] = outcome
+            puts, step_errors = outcome
+            for group, item, question_id, value in puts:
+                if type(value) is list:
+                    value = list(value)  # each row gets its own list: answers are changed later (evaluation)
+                if group is None:
+                    answers[question_id] = value
+                else:
+                    answers.setdefault(group, {}).setdefault(item, {})[question_id] = value
+            for number, message in step_errors:
+                errors[number] = message
+        self._items_as_lists(answers)
+        return answers, errors
+
+    def decode_step_by_step(self, cells: Mapping[int, str]) -> tuple[Answers, CellErrors]:
+        """`decode` without remembered outcomes: every step runs on the row (the reference the tests compare)."""
         answers: Answers = {}
         errors: CellErrors = {}
         for step in self.steps:
             step.run(step, cells, answers, errors)
+        self._items_as_lists(answers)
+        return answers, errors
+
+    def _items_as_lists(self, answers: Answers) -> None:
+        """Group answers collected by item number become lists (items without data in between stay empty)."""
         for group_id in self.definition.groups:
             by_item = answers.pop(group_id, None)
             if not by_item:
@@ -187,4 +246,3 @@ class RowDecoder:
             count_question = self._count_questions.get(group_id)
             if count_question and count_question not in answers:
                 answers[count_question] = last
-        return answers, errors
