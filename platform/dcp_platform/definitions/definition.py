@@ -31,6 +31,7 @@ from .model import (
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MAX_PASSES = 10  # clearing answers can make later conditions change; repeat until nothing changes
 _MAX_LISTED_ITEMS = 20  # refs and page instances made in advance for groups without max_items
+_SET_VALUE_MEMO_SIZE = 4096  # remembered coercions of derived values into answers (see _coerce_set_value)
 
 
 def _to_date(value: Any) -> Any:
@@ -338,6 +339,7 @@ class Definition:
         self._section_of = {q.id: q.section_id for q in questions.values()}
         self._ref_cache: dict[tuple[str, int | None], tuple[FieldRef, str]] = {}
         self._page_instances: dict[tuple[str, int | None], PageInstance] = {}
+        self._set_value_memo: dict[Any, tuple[Any, str | None]] = {}
         for rule in validations:
             placeholders = _PLACEHOLDER_RE.findall(rule.message + (rule.title or ""))
             reads = sorted(set(rule.when.names) | set(placeholders) | set(rule.fields))
@@ -521,11 +523,33 @@ class Definition:
 
     def _set_answer(self, question: Question, value: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
         """A derived value that `sets` a question stores its value as the answer (when it is a valid one)."""
-        stored, error = coercion.coerce(question, value.isoformat() if isinstance(value, date) else value)
+        stored, error = self._coerce_set_value(question, value)
         if error is None and stored is not None:
             answers[question.id] = stored
             write[question.id] = value if not isinstance(stored, str) or question.type == "text" else \
                 _SCOPE_CONVERTERS.get(question.type, lambda v: v)(stored)
+
+    def _coerce_set_value(self, question: Question, value: Any) -> tuple[Any, str | None]:
+        """Coercion of a derived value into its question's answer, remembered per value (derived values repeat
+        from record to record; coercion is pure). Only for value types whose equal values coerce alike: 1 and
+        True, or Decimal("1.0") and Decimal("1.00"), are equal but may not."""
+        kind = type(value)
+        if kind is Decimal:
+            key: Any = (question.id, kind, str(value))
+        elif kind is str or kind is int or kind is date:
+            key = (question.id, kind, value)
+        else:
+            return coercion.coerce(question, value.isoformat() if isinstance(value, date) else value)
+        memo = self._set_value_memo
+        found = memo.get(key)
+        if found is None:
+            found = coercion.coerce(question, value.isoformat() if isinstance(value, date) else value)
+            if isinstance(found[0], list | dict):
+                return found  # never share a mutable answer between records
+            if len(memo) >= _SET_VALUE_MEMO_SIZE:
+                memo.clear()  # bounded: a worker's memory stays flat however many records it evaluates
+            memo[key] = found
+        return found
 
     def _walk(self, scope: dict[str, Any], record: dict[str, Any], items: dict[str, list[dict[str, Any]]]) -> _Walk:
         """Work out what applies, keeping only the answers to questions that apply."""
