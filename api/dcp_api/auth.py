@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
+import redis
 from dcp_platform.accounts.models import User
 from dcp_platform.tenancy.selectors import user_takes_part_in
 from django.conf import settings
@@ -27,7 +29,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise AuthenticationFailed("Send your API key in the header Authorization: Bearer <key>")
-        api_key = active_key_for_secret(secret.strip())
+        api_key = active_key_for_secret(secret.strip(), collection=getattr(request._request, "tenant", None))
         if api_key is None:
             raise AuthenticationFailed(
                 "This API key is not valid for this collection: it may be for another collection, revoked, "
@@ -48,7 +50,11 @@ class KeyForThisCollection(BasePermission):
         if not isinstance(request.auth, ApiKey):
             return False
         tenant = getattr(request._request, "tenant", None)
-        if tenant is None or not user_takes_part_in(user=request.user, collection=tenant):  # type: ignore[arg-type]
+        # Found out with the key itself (one query); the key's organisation is its coordinator's.
+        takes_part = getattr(request.auth, "organisation_takes_part", None)
+        if takes_part is None and tenant is not None:
+            takes_part = user_takes_part_in(user=request.user, collection=tenant)  # type: ignore[arg-type]
+        if tenant is None or not takes_part:
             raise PermissionDenied("Your organisation does not take part in this collection")
         return True
 
@@ -58,6 +64,12 @@ def _rate() -> tuple[int, int]:
     count, _, unit = text.partition("/")
     seconds = {"second": 1, "minute": 60, "hour": 3600}[unit.strip() or "minute"]
     return int(count), seconds
+
+
+@functools.cache
+def _redis() -> redis.Redis:
+    # One client (and connection pool) per process: building a client per request costs more than the count.
+    return redis.Redis.from_url(settings.REDIS_URL)
 
 
 class PerKeyRateThrottle(BaseThrottle):
@@ -72,13 +84,13 @@ class PerKeyRateThrottle(BaseThrottle):
             return True
         limit, period = _rate()
         now = time.time()
-        name = f"api-rate:{api_key.pk}:{int(now // period)}"
-        cache.add(name, 0, timeout=period + 5)
-        try:
-            count = cache.incr(name)
-        except ValueError:  # expired between add and incr
-            cache.add(name, 1, timeout=period + 5)
-            count = 1
+        # The cache's key function adds the deployment's prefix and the collection's schema.
+        name = cache.make_key(f"api-rate:{api_key.pk}:{int(now // period)}")
+        # One round trip: count this request and make sure the window's counter expires.
+        pipeline = _redis().pipeline(transaction=False)
+        pipeline.incr(name)
+        pipeline.expire(name, period + 5)
+        count = int(pipeline.execute()[0])
         self._wait = period - (now % period)
         return count <= limit
 

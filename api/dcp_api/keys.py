@@ -9,7 +9,8 @@ from datetime import timedelta
 
 from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import Role, User
-from django.db.models import QuerySet
+from dcp_platform.tenancy.models import Collection, Participation
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from .models import ApiKey
@@ -66,15 +67,22 @@ def keys_visible_to(*, user: User) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(organisation_id=user.organisation_id)
 
 
-def active_key_for_secret(secret: str) -> ApiKey | None:
+def active_key_for_secret(secret: str, *, collection: Collection | None = None) -> ApiKey | None:
     """The key a request presents, if it is live and its coordinator may still act for the organisation.
 
     A key stops working when it is revoked, or when the coordinator who made it leaves the organisation, is
-    deactivated or is no longer a coordinator: access follows people, as it does on the web.
+    deactivated or is no longer a coordinator: access follows people, as it does on the web. With a
+    `collection`, the same query also finds out whether the key's organisation takes part in it
+    (`api_key.organisation_takes_part`), which every request needs to know.
     """
     if not secret.startswith(KEY_PREFIX):
         return None
-    api_key = ApiKey.objects.select_related("created_by").filter(digest=digest_of(secret), revoked_at=None).first()
+    keys = ApiKey.objects.select_related("created_by").filter(digest=digest_of(secret), revoked_at=None)
+    if collection is not None:
+        keys = keys.annotate(organisation_takes_part=Exists(Participation.objects.filter(
+            organisation_id=OuterRef("organisation_id"), collection_id=collection.pk,
+        )))
+    api_key = keys.first()
     if api_key is None:
         return None
     creator = api_key.created_by

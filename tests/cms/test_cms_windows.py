@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from dcp_platform.cms.models import CollectionWindowIndexPage, CollectionWindowPage
-from dcp_platform.cms.windows import check_window
+from dcp_platform.cms.windows import check_window, forget_windows
 from django.core.exceptions import ValidationError
 
 YEAR = 2031  # no plugin seeds windows this far ahead
@@ -25,6 +25,15 @@ ANNUAL = {
     "submission_deadline": date(2032, 6, 4),
     "edits_close": date(2032, 7, 31),
 }
+
+
+@pytest.fixture(autouse=True, params=[0, 30], ids=["no-cache", "cached"])
+def window_cache(request: pytest.FixtureRequest, settings: Any) -> Any:
+    """Every test runs with and without the per-process copy of window dates: the decisions must not differ."""
+    settings.DCP_WINDOW_CACHE_SECONDS = request.param
+    forget_windows()
+    yield request.param
+    forget_windows()
 
 
 def add_window(title: str, *, year: int = YEAR, publish: bool = True, **dates: date) -> CollectionWindowPage:
@@ -235,6 +244,18 @@ def test_the_seeded_hclic_quarters_are_enforced(hclic: Any) -> None:
     assert CollectionWindowPage.objects.live().filter(year=2026).count() == 4
     assert check_window(year=2026, record_date=date(2026, 5, 1), action="create", today=date(2026, 8, 31)).allowed
     assert not check_window(year=2026, record_date=date(2026, 5, 1), action="create", today=date(2026, 9, 1)).allowed
+
+
+def test_kept_window_dates_are_read_again_after_a_change_without_signals(annual: CollectionWindowPage,
+                                                                         window_cache: int) -> None:
+    """A bulk update sends no signal: the process keeps its copy until it expires or is forgotten."""
+    day_after_deadline = ANNUAL["submission_deadline"] + DAY
+    assert not check_window(year=YEAR, record_date=date(2031, 4, 10), action="create", today=day_after_deadline).allowed
+    CollectionWindowPage.objects.filter(pk=annual.pk).update(submission_deadline=day_after_deadline)
+    seen = check_window(year=YEAR, record_date=date(2031, 4, 10), action="create", today=day_after_deadline).allowed
+    assert seen is (window_cache == 0)
+    forget_windows()
+    assert check_window(year=YEAR, record_date=date(2031, 4, 10), action="create", today=day_after_deadline).allowed
 
 
 # Page validation (clean) ---------------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def _current_collection_slug(request: HttpRequest) -> str | None:
 class CollectionAdminAccessMiddleware:
     """Refuse /cms/ to users who are not editors of this collection (and user screens to non-support).
 
-    Must come after AuthenticationMiddleware (needs request.user) and TenantMainMiddleware (the collection).
+    Must come after AuthenticationMiddleware (needs request.user) and CollectionFromHostMiddleware (the collection).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

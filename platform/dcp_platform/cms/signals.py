@@ -1,14 +1,16 @@
-"""Support users' membership of the support CMS group follows their role, so nobody manages it by hand."""
+"""Support users' CMS group follows their role; window edits reach the window checks at once."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.models import Group
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from dcp_platform.accounts.models import User
+from dcp_platform.cms.models import CollectionWindowPage
+from dcp_platform.cms.windows import forget_windows
 from dcp_platform.tenancy.services import SUPPORT_GROUP_NAME
 
 
@@ -24,3 +26,10 @@ def support_group_follows_role(sender: Any, instance: User, raw: bool = False, *
         instance.groups.add(group)
     elif not instance.is_support and is_member:
         instance.groups.remove(group)
+
+
+@receiver(post_save, sender=CollectionWindowPage, dispatch_uid="cms_window_saved_forget_dates")
+@receiver(post_delete, sender=CollectionWindowPage, dispatch_uid="cms_window_deleted_forget_dates")
+def window_changed_forget_dates(sender: Any, **kwargs: Any) -> None:
+    # Publishing, unpublishing and editing all save the page: this process decides with the new dates at once.
+    forget_windows()

@@ -116,9 +116,16 @@ SHOW_PUBLIC_IF_NO_TENANT_FOUND = False
 # New collection schemas are cloned from a template schema built by one real migrate: 10x faster.
 TENANT_BASE_SCHEMA = env("DCP_TENANT_BASE_SCHEMA", "") or None
 TENANT_CREATION_FAKES_MIGRATIONS = bool(TENANT_BASE_SCHEMA)
+# One `SET search_path` per request instead of one per query. Safe: django-tenants forgets the path on
+# set_tenant (every request), rollback, savepoint rollback and close, so it is set again before the next query.
+TENANT_LIMIT_SET_CALLS = True
+# Each process remembers which collection a host name serves, and each collection's window dates, for a few
+# seconds instead of asking the database on every request (collections and windows change rarely).
+DCP_TENANT_CACHE_SECONDS = float(env("DCP_TENANT_CACHE_SECONDS", "60"))
+DCP_WINDOW_CACHE_SECONDS = float(env("DCP_WINDOW_CACHE_SECONDS", "30"))
 
 MIDDLEWARE = [
-    "django_tenants.middleware.main.TenantMainMiddleware",
+    "dcp_platform.tenancy.middleware.CollectionFromHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

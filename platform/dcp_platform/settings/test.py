@@ -16,3 +16,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S1
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = str(VAR_DIR / "test-media")
+DCP_WINDOW_CACHE_SECONDS = 0  # tests change windows with queryset updates, which send no signals
+DCP_TENANT_CACHE_SECONDS = 0  # tests create and rename collections

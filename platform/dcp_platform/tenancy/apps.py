@@ -5,3 +5,6 @@ class TenancyConfig(AppConfig):
     name = "dcp_platform.tenancy"
     label = "tenancy"
     verbose_name = "Collections"
+
+    def ready(self) -> None:
+        from dcp_platform.tenancy import signals  # noqa: F401 - connects the receivers
