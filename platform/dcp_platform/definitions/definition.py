@@ -32,6 +32,8 @@ _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MAX_PASSES = 10  # clearing answers can make later conditions change; repeat until nothing changes
 _MAX_LISTED_ITEMS = 20  # refs and page instances made in advance for groups without max_items
 _SET_VALUE_MEMO_SIZE = 4096  # remembered coercions of derived values into answers (see _coerce_set_value)
+_RULE_TEXTS_MEMO_SIZE = 4096  # remembered problem messages and tokens (see Definition._rule_texts)
+_RULE_PARTS_LIMIT = 20_000  # rule and item pairs whose fixed parts are kept (see Definition._rule_parts)
 
 
 def _to_date(value: Any) -> Any:
@@ -67,6 +69,25 @@ def _display(value: Any, question: Question | None) -> str:
     if isinstance(value, list):
         return ", ".join(_display(v, question) for v in value)
     return str(value)
+
+
+_PLAIN_TYPES = frozenset({str, int, bool, date, type(None)})
+
+
+def _values_key(name: str, values: list[Any]) -> tuple[Any, ...] | None:
+    """A memo key for values that tells apart every two values that could give a different text or token
+    (1 and True and 1.0 are equal in Python, Decimal("1.0") and Decimal("1.00") too); None for values it
+    does not handle (lists, dicts)."""
+    key: list[Any] = [name]
+    for value in values:
+        kind = type(value)
+        if kind in _PLAIN_TYPES:
+            key.append((kind, value))
+        elif kind is Decimal or kind is float:
+            key.append((kind, str(value)))
+        else:
+            return None
+    return tuple(key)
 
 
 def _token(values: list[tuple[str, Any]]) -> str:
@@ -124,7 +145,12 @@ class Evaluation:
             if isinstance(value, list):
                 return [plain(v) for v in value]
             return value
-        return {key: plain(value) for key, value in self.derived.items()}
+        result: dict[str, Any] = {}
+        for key, value in self.derived.items():
+            kind = type(value)
+            # Most derived values are already plain (codes, numbers, text, None).
+            result[key] = value if kind is str or kind is int or value is None or kind is bool else plain(value)
+        return result
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +366,8 @@ class Definition:
         self._ref_cache: dict[tuple[str, int | None], tuple[FieldRef, str]] = {}
         self._page_instances: dict[tuple[str, int | None], PageInstance] = {}
         self._set_value_memo: dict[Any, tuple[Any, str | None]] = {}
+        self._rule_texts_memo: dict[tuple[Any, ...], tuple[str, str | None, str | None]] = {}
+        self._rule_parts_cache: dict[tuple[str, int | None], tuple[tuple[FieldRef, ...], tuple[str, ...], tuple[int, ...], str]] = {}
         for rule in validations:
             placeholders = _PLACEHOLDER_RE.findall(rule.message + (rule.title or ""))
             reads = sorted(set(rule.when.names) | set(placeholders) | set(rule.fields))
@@ -633,10 +661,12 @@ class Definition:
         ask_ref = self._ask_ref
         record = walk.record
         kept_items = walk.items
+        keys: list[str] = []
         for ask, item in walk.asked:
             refs = ask.refs
             ref, key = refs[item] if item < len(refs) else ask_ref(ask, item)
             applicable.append(ref)
+            keys.append(key)
             question = ask.question
             value = record.get(ask.id) if not item else kept_items[question.group][item - 1].get(ask.id)  # type: ignore[index]
             if value is None:
@@ -673,7 +703,7 @@ class Definition:
                 if not targets:
                     continue
             if applicable_keys is None:
-                applicable_keys = {ask_ref(ask, item)[1] for ask, item in walk.asked}
+                applicable_keys = set(keys)
             for problem in self._rule_problems(rule, targets, applicable_keys):
                 token = confirmations.get(problem.confirmation_key)
                 if problem.severity == "soft" and token is not None and token == problem.confirmation_token:
@@ -710,22 +740,52 @@ class Definition:
         """The problems of a rule whose condition holds for the record, or for these items."""
         found: list[Problem] = []
         for read, item in targets:
+            refs, keys, template_fields, confirmation_key = self._rule_parts(rule, item)
+            # A problem must be fixable where it is shown: skip it when none of its questions is asked.
+            if keys and not any(key in applicable for key in keys):
+                continue
+            message, title, token = self._rule_texts(rule, read)
+            found.append(Problem(
+                rule_id=rule.id, severity=rule.severity, message=message, fields=list(refs),
+                template_fields=list(template_fields), title=title, confirm_label=rule.confirm_label, item=item,
+                confirmation_key=confirmation_key, confirmation_token=token,
+            ))
+        return found
+
+    def _rule_parts(
+        self, rule: Rule, item: int | None
+    ) -> tuple[tuple[FieldRef, ...], tuple[str, ...], tuple[int, ...], str]:
+        """What a rule's problem shows that depends only on the item: its fields (refs and keys), template
+        fields and confirmation key. Made once per rule and item."""
+        cache_key = (rule.id, item)
+        found = self._rule_parts_cache.get(cache_key)
+        if found is None:
             pairs = [self._ref_of(f, self.questions[f].group, item if self.questions[f].group else None)
                      for f in rule.fields]
-            # A problem must be fixable where it is shown: skip it when none of its questions is asked.
-            if pairs and not any(key in applicable for _ref, key in pairs):
-                continue
-            refs = [ref for ref, _key in pairs]
-            key = rule.id if item is None else f"{rule.id}.{item}"
-            found.append(Problem(
-                rule_id=rule.id, severity=rule.severity, message=self._fill(rule.message, read),
-                fields=refs,
-                template_fields=[n for f in rule.fields for n in self.questions[f].template_fields_for(item)],
-                title=self._fill(rule.title, read) if rule.title else None,
-                confirm_label=rule.confirm_label, item=item, confirmation_key=key,
-                confirmation_token=_token([(name, read.get(name)) for name in rule.reads])
-                if rule.severity == "soft" else None,
-            ))
+            found = (
+                tuple(ref for ref, _key in pairs), tuple(key for _ref, key in pairs),
+                tuple(n for f in rule.fields for n in self.questions[f].template_fields_for(item)),
+                rule.id if item is None else f"{rule.id}.{item}",
+            )
+            if len(self._rule_parts_cache) < _RULE_PARTS_LIMIT:  # bounded: groups without max_items
+                self._rule_parts_cache[cache_key] = found
+        return found
+
+    def _rule_texts(self, rule: Rule, read: Any) -> tuple[str, str | None, str | None]:
+        """A problem's message, title and confirmation token: they depend only on the values the rule reads,
+        which repeat from record to record, so they are remembered per rule and values (bounded)."""
+        values = [read.get(name) for name in rule.reads]
+        key = _values_key(rule.id, values)
+        found = self._rule_texts_memo.get(key) if key is not None else None
+        if found is None:
+            found = (
+                self._fill(rule.message, read), self._fill(rule.title, read) if rule.title else None,
+                _token(list(zip(rule.reads, values, strict=True))) if rule.severity == "soft" else None,
+            )
+            if key is not None:
+                if len(self._rule_texts_memo) >= _RULE_TEXTS_MEMO_SIZE:
+                    self._rule_texts_memo.clear()
+                self._rule_texts_memo[key] = found
         return found
 
     def _fill(self, text: str, read: Any) -> str:

@@ -52,3 +52,14 @@ def test_remembered_coercion_of_derived_values_gives_what_coercion_gives(core: D
                 assert found == expected and repr(found) == repr(expected), (question.id, value)
                 if isinstance(found[0], list) and not isinstance(value, list):
                     assert found[0] is not core._coerce_set_value(question, value)[0]  # never shared
+
+
+def test_problem_texts_are_remembered_only_under_keys_that_tell_values_apart() -> None:
+    from dcp_platform.definitions.definition import _values_key
+
+    alike = [1, True, 1.0, Decimal("1"), Decimal("1.0"), Decimal("1.00"), "1"]
+    keys = [_values_key("rule", [value]) for value in alike]
+    assert len(set(keys)) == len(alike)
+    assert _values_key("rule", [date(2026, 6, 1), None, "x"]) == _values_key("rule", [date(2026, 6, 1), None, "x"])
+    assert _values_key("rule", [[1, 2]]) is None  # lists are not remembered
+    assert _values_key("a", [1]) != _values_key("b", [1])
