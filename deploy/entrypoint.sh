@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # web: migrate, make sure every installed collection exists, then serve with gunicorn.
 # worker: the Celery worker (bulk upload processing).
+# beat: the periodic housekeeping schedule (run exactly one).
 set -euo pipefail
 case "${1:-web}" in
   web)
@@ -13,6 +14,9 @@ case "${1:-web}" in
     ;;
   worker)
     exec celery -A dcp_platform.celery worker --loglevel=info --concurrency="${WORKER_CONCURRENCY:-2}"
+    ;;
+  beat)
+    exec celery -A dcp_platform.celery beat --loglevel=info --schedule /tmp/celerybeat-schedule
     ;;
   *)
     exec "$@"

@@ -121,6 +121,32 @@ def test_idempotency_key_replays_the_first_response_and_refuses_a_different_body
     assert not Record.objects.filter(reference="IDEM-2").exists()
 
 
+def test_remembered_responses_are_forgotten_after_the_retention_period_in_every_collection(
+    api: Any, org: Any
+) -> None:
+    from dcp_api.models import IdempotentRequest
+    from dcp_api.tasks import forget_old_idempotent_requests_task
+
+    old = {"answers": {"owning_organisation_id": org.code, "tenancycode": "IDEM-OLD"}}
+    recent = {"answers": {"owning_organisation_id": org.code, "tenancycode": "IDEM-NEW"}}
+    assert api.post(RECORDS, old, idempotency_key="old-key").status_code == 201
+    assert api.post(RECORDS, recent, idempotency_key="new-key").status_code == 201
+    IdempotentRequest.objects.filter(key="old-key").update(created_at=timezone.now() - timedelta(hours=25))
+
+    # The periodic task visits every collection's schema from the public one, as Celery beat sends it.
+    from django.db import connection
+
+    connection.set_schema_to_public()
+    assert forget_old_idempotent_requests_task.apply().get() == 1
+    connection.set_schema("core")
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new-key"]
+    # Within the period a retry is still answered with the first response; after it the key is new again.
+    assert api.post(RECORDS, recent, idempotency_key="new-key")["Idempotent-Replayed"] == "true"
+    again = api.post(RECORDS, old, idempotency_key="old-key")
+    assert again.status_code == 201 and not again.has_header("Idempotent-Replayed")
+    assert Record.objects.filter(reference="IDEM-OLD").count() == 2
+
+
 def test_updates_need_the_current_etag(api: Any, org: Any) -> None:
     created = api.post(RECORDS, {"answers": {"owning_organisation_id": org.code, "tenancycode": "E-1"}})
     url = created.json()["links"]["self"]

@@ -285,6 +285,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("DCP_CELERY_QUEUE", "celery")
 CELERY_TASK_ALWAYS_EAGER = env_bool("DCP_CELERY_EAGER", False)
+# Periodic housekeeping: run `celery beat` once per deployment (bin/run starts it inside its worker).
+CELERY_BEAT_SCHEDULE = {
+    "api-forget-old-idempotent-requests": {"task": "api.forget_old_idempotent_requests", "schedule": 3600.0},
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("DCP_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 
 REST_FRAMEWORK: dict[str, object] = {
@@ -294,6 +298,8 @@ REST_FRAMEWORK: dict[str, object] = {
 }
 # Requests per API key (every web process shares the counter in Redis).
 DCP_API_RATE_LIMIT = env("DCP_API_RATE_LIMIT", "1200/minute")
+# How long a create sent with an Idempotency-Key can be retried and get its first response back.
+DCP_API_IDEMPOTENCY_HOURS = float(env("DCP_API_IDEMPOTENCY_HOURS", "24"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
