@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import random
 import sys
 from datetime import date
 from pathlib import Path
@@ -158,3 +159,27 @@ def test_template_codes_are_read_as_the_official_template_codes_them(uploader: A
     first, second = Record.objects.filter(upload_id=received.upload.pk).order_by("upload_row")
     assert (first.answers["renewal"], first.answers["rent_type"]) == (0, 1)
     assert (second.answers["renewal"], second.answers["rent_type"]) == (1, 0)
+
+
+def test_the_summary_counted_by_the_database_is_the_summary_of_every_row(uploader: Any, tmp_path: Path) -> None:
+    path = tmp_path / "template.csv"
+    bench().write_template(path, definition_for("core", "lettings", 2026), uploader.organisation.code, 80)
+    received = upload_file(uploader, path)
+    services.process_upload(received.upload.pk, today=TODAY)
+    upload = Upload.objects.get(pk=received.upload.pk)
+    assert services.summarise(upload) == services.summarise_in_python(upload)
+    # Ties, repeats within a row, more groups than are listed, duplicates and every status.
+    rng = random.Random(5)
+    messages = [f"Problem {n}" for n in range(70)]
+    for row in UploadRow.objects.filter(upload=upload):
+        row.problems = [
+            {"fields": [1], "question": rng.choice(["age", "sex", ""]), "rule": "r", "message": rng.choice(messages),
+             "severity": rng.choice(["hard", "soft", "refuse"])} for _ in range(rng.randrange(0, 6))
+        ]
+        row.status = rng.choice(["completed", "in_progress", "refused"])
+        row.duplicate_of = rng.choice(["", "", "row 3", "an existing record"])
+        row.save()
+    summary = services.summarise(upload)
+    assert summary == services.summarise_in_python(upload)
+    assert len(summary["problem_groups"]) == 50 and summary["duplicates"] > 0
+    assert len({group["rows"] for group in summary["problem_groups"]}) < 50  # some groups tie

@@ -57,9 +57,9 @@ _CHANGE_COLUMNS = ("record_id", "at", "user_id", "channel", "api_key_id", "chang
 _ROW_COLUMNS = ("upload_id", "row_number", "record_id", "status", "problems", "duplicate_of")
 
 
-def _dumps(value: Any) -> str:
-    # The same JSON Django's JSONField writes (no encoder): answers and problems are plain JSON values.
-    return json.dumps(value, separators=(",", ":"))
+# The same JSON Django's JSONField writes (no encoder class): answers and problems are plain JSON values,
+# never circular, so the encoder is made once and skips the circular-reference bookkeeping.
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
 def _copy_sql(table: str, columns: tuple[str, ...]) -> str:
