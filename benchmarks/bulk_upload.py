@@ -12,7 +12,9 @@ definition are loaded ("base"), its peak resident size while it processes the fi
 through /proc/self/clear_refs, so Linux only) and the difference ("growth").
 Children run with DEBUG off, as in production (`--debug` keeps the settings' DEBUG: Django then keeps the SQL
 of every query, which grows with the file). `--tracemalloc` also reports the peak of Python allocations
-during processing (slower). Processing uses 1 June 2026 as today, inside the 2026 collection window.
+during processing (slower); `--profile PREFIX` writes a cProfile of each run to PREFIX-<file>.prof (much
+slower: for finding where the time goes, not for figures). Processing uses 1 June 2026 as today, inside the 2026
+collection window.
 """
 
 from __future__ import annotations
