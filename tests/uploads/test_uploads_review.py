@@ -218,6 +218,36 @@ def test_a_soft_problem_is_confirmed_for_all_rows_at_once(client_for: Any, uploa
     assert "Confirm for all" not in client.get(f"/uploads/{upload.pk}/").content.decode()
 
 
+def test_confirming_for_all_rows_is_left_to_a_worker_and_the_page_follows_it(
+    client_for: Any, uploader: Any, tmp_path: Path
+) -> None:
+    from dcp_platform.uploads.services import finish_confirming_soft_problem, start_confirming_soft_problem
+
+    client = client_for("core", uploader)
+    path = tmp_path / "soft.csv"
+    write_template(path, uploader.organisation.code, 2, ONLY_SOFT_SCHARGE)
+    upload = post_file(client, path)
+    # What the view does before the worker takes over: the upload is busy, nothing is confirmed yet.
+    assert start_confirming_soft_problem(upload) and not start_confirming_soft_problem(upload)
+    page = client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert "Confirming answers" in page and "This page updates by itself" in page
+    assert '<meta http-equiv="refresh" content="3">' in page and "Confirm for all" not in page
+    assert client.post(f"/uploads/{upload.pk}/confirm-soft/", {"rule": SOFT_RULE}).status_code == 404
+    assert client.post(f"/uploads/{upload.pk}/confirm/", {"create": "all"}).status_code == 404
+    assert client.get(f"/uploads/{upload.pk}/progress/").json()["status"] == "confirming"
+    assert all({p["rule"] for p in row.problems} == SOFT_RULES for row in UploadRow.objects.filter(upload=upload))
+
+    finish_confirming_soft_problem(upload.pk, rule_id=SOFT_RULE, user_id=uploader.pk)
+    finish_confirming_soft_problem(upload.pk, rule_id=SOFT_RULE, user_id=uploader.pk)  # a redelivered task
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.READY
+    assert upload.summary["soft_confirmation"] == {"rule": SOFT_RULE, "confirmed": 2, "refused": 0}
+    assert [[p["rule"] for p in row.problems] for row in UploadRow.objects.filter(upload=upload)] == [
+        ["rent_value_check"]] * 2
+    page = client.get(f"/uploads/{upload.pk}/").content.decode()
+    assert "Confirmed for 2 rows." in page and "http-equiv" not in page
+
+
 def test_a_row_is_fixed_in_the_web_form(client_for: Any, uploader: Any, make_org: Any, make_user: Any,
                                         tmp_path: Path) -> None:
     client = client_for("core", uploader)

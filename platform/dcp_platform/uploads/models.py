@@ -14,6 +14,7 @@ class UploadStatus(models.TextChoices):
     NEEDS_MAPPING = "needs_mapping", "Columns to match"
     PROCESSING = "processing", "Checking the records"
     READY = "ready", "Ready to review"
+    CONFIRMING = "confirming", "Confirming answers"
     CONFIRMED = "confirmed", "Records created"
     REJECTED = "rejected", "File refused"
     CANCELLED = "cancelled", "Cancelled"

@@ -593,6 +593,39 @@ def confirm_soft_problem_for_all(
     return SoftConfirmation(confirmed, refused)
 
 
+def start_confirming_soft_problem(upload: Upload) -> bool:
+    """Mark a ready upload as confirming a soft problem for all its rows (done by a worker); False if not ready.
+
+    The status change is the lock: a second click, or a confirmation of the whole upload, finds it busy.
+    """
+    started = Upload.objects.filter(pk=upload.pk, status=UploadStatus.READY).update(
+        status=UploadStatus.CONFIRMING, updated_at=timezone.now(),
+    )
+    if started:
+        upload.status = UploadStatus.CONFIRMING
+    return bool(started)
+
+
+def finish_confirming_soft_problem(upload_id: int, *, rule_id: str, user_id: int, today: date | None = None) -> None:
+    """The worker's part: confirm the soft problem for every row that has it, note the outcome, ready again.
+
+    Running it twice (a redelivered task) confirms nothing twice: confirmed problems have no token left.
+    """
+    upload = Upload.objects.filter(pk=upload_id, status=UploadStatus.CONFIRMING).first()
+    if upload is None:
+        return
+    try:
+        user = User.objects.get(pk=user_id)
+        outcome = confirm_soft_problem_for_all(upload, rule_id=rule_id, user=user, today=today)
+        note = {"rule": rule_id, "confirmed": outcome.confirmed, "refused": outcome.refused}
+        upload.refresh_from_db(fields=["summary"])
+        Upload.objects.filter(pk=upload.pk).update(
+            summary={**(upload.summary or {}), "soft_confirmation": note}, updated_at=timezone.now(),
+        )
+    finally:
+        Upload.objects.filter(pk=upload.pk, status=UploadStatus.CONFIRMING).update(status=UploadStatus.READY)
+
+
 def sync_rows_changed_on_the_web(upload: Upload, *, today: date | None = None) -> int:
     """Refresh the rows whose record was changed (in the web form) since the last refresh; returns how many.
 

@@ -24,6 +24,15 @@ def process_upload_task(schema_name: str, upload_id: int, today: str | None = No
         process_upload(upload_id, today=date.fromisoformat(today) if today else None)
 
 
+@app.task(name="uploads.confirm_soft_problem", acks_late=True, reject_on_worker_lost=True)
+def confirm_soft_problem_task(schema_name: str, upload_id: int, rule_id: str, user_id: int) -> None:
+    """Confirm one soft problem for every row of an upload that has it (thousands of records: not in a request)."""
+    from .services import finish_confirming_soft_problem
+
+    with schema_context(schema_name):
+        finish_confirming_soft_problem(upload_id, rule_id=rule_id, user_id=user_id)
+
+
 @worker_ready.connect
 def resume_stalled_uploads(**_kwargs: Any) -> None:
     """A worker that starts (or restarts after a crash) re-queues uploads whose worker died in the middle.

@@ -8,6 +8,7 @@ upload's progress. Every page works without JavaScript.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from dcp_platform.uploads import reports, services
 from dcp_platform.uploads.flat import FLAT_KIND, flat_file_for
 from dcp_platform.uploads.models import Upload, UploadStatus
 from dcp_platform.uploads.reading import LIMITS_TEXT, MAX_CELL_CHARS, MAX_FILE_BYTES, FileRejected
-from dcp_platform.uploads.tasks import process_upload_task
+from dcp_platform.uploads.tasks import confirm_soft_problem_task, process_upload_task
 from dcp_platform.webform.views import collection_member_required
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
@@ -118,13 +119,30 @@ def upload_empty_file(request: HttpRequest, form: str, year: int) -> HttpRespons
 def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     upload = _upload(request, upload_id)
     percent = int(100 * upload.processed_rows / upload.total_rows) if upload.total_rows else 0
-    working = upload.status in (UploadStatus.WAITING, UploadStatus.CHECKING, UploadStatus.PROCESSING)
+    working = upload.status in WORKING_STATUSES
     if upload.status in (UploadStatus.READY, UploadStatus.CONFIRMED):
         services.sync_rows_changed_on_the_web(upload)  # rows fixed in the web form since the last look
+    summary = upload.summary or {}
+    soft_groups = reports.soft_groups(upload) if upload.status == UploadStatus.READY else []
     return render(request, "uploads/detail.html", {
-        "upload": upload, "percent": percent, "working": working, "summary": upload.summary or {},
-        "soft_groups": reports.soft_groups(upload) if upload.status == UploadStatus.READY else [],
+        "upload": upload, "percent": percent, "working": working, "summary": summary, "soft_groups": soft_groups,
+        "soft_confirmation": _soft_confirmation_note(summary.get("soft_confirmation")),
+        "working_statuses_json": json.dumps([str(status) for status in WORKING_STATUSES]),
     })
+
+
+WORKING_STATUSES = (UploadStatus.WAITING, UploadStatus.CHECKING, UploadStatus.PROCESSING, UploadStatus.CONFIRMING)
+
+
+def _soft_confirmation_note(note: dict[str, Any] | None) -> str:
+    """What the last "confirm for all rows" did, in words."""
+    if not note:
+        return ""
+    confirmed, refused = int(note.get("confirmed", 0)), int(note.get("refused", 0))
+    text = f"Confirmed for {confirmed} row{'s' if confirmed != 1 else ''}."
+    if refused:
+        text += f" {refused} could not be changed: fix them in the web form."
+    return text
 
 
 @collection_member_required
@@ -260,11 +278,9 @@ def upload_confirm_soft(request: HttpRequest, upload_id: int) -> HttpResponse:
     if rule not in {group.rule for group in reports.soft_groups(upload)}:
         messages.info(request, "There is nothing left to confirm for that check.")
         return redirect("uploads:detail", upload_id=upload.pk)
-    outcome = services.confirm_soft_problem_for_all(upload, rule_id=rule, user=request.user)  # type: ignore[arg-type]
-    text = f"Confirmed for {outcome.confirmed} row{'s' if outcome.confirmed != 1 else ''}."
-    if outcome.refused:
-        text += f" {outcome.refused} could not be changed: fix them in the web form."
-    messages.success(request, text)
+    # Every affected record is evaluated and saved again: a worker does it, the page follows its progress.
+    if services.start_confirming_soft_problem(upload):
+        confirm_soft_problem_task.delay(_schema(), upload.pk, rule, request.user.pk)
     return redirect("uploads:detail", upload_id=upload.pk)
 
 
