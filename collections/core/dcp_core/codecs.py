@@ -107,9 +107,40 @@ class BlankMeansNo:
         return [str(value)]
 
 
+class DetailOrGroupAnswer:
+    """A detailed answer's column that may hold, instead, a code that answers its group question.
+
+    Field 45 holds the ethnic background, or 17 when the tenant prefers not to say (an ethnic group answer);
+    field 46 the nationality, or 0 when the tenant prefers not to say (a nationality group answer). The
+    specification's bulk-upload mappings; the definition derives the group from any other detailed answer.
+    """
+
+    def __init__(self, question: str, group_question: str, group_codes: Mapping[str, Any]) -> None:
+        self.question, self.group_question, self.group_codes = question, group_question, dict(group_codes)
+        self.questions = (group_question, question)
+
+    def decode(self, cells: Sequence[str | None]) -> dict[str, Any]:
+        raw = (cells[0] or "").strip() if cells else ""
+        if not raw:
+            return {}
+        if raw in self.group_codes:
+            return {self.group_question: self.group_codes[raw]}
+        return {self.question: raw}  # the engine's coercion checks it is one of the question's codes
+
+    def encode(self, answers: Mapping[str, Any]) -> list[str]:
+        group_answer = answers.get(self.group_question)
+        for text, code in self.group_codes.items():
+            if group_answer == code:
+                return [text]
+        detail = answers.get(self.question)
+        return ["" if detail is None else str(detail)]
+
+
 CODECS = {
     "age_or_refused": AgeOrRefused(),
     "access_needs_ticks": AccessNeedsTicks(),
     "repairs_date_or_none": BlankMeansNo("mrcdate", "majorrepairs", parts=("day", "month", "year")),
     "previous_la_or_unknown": BlankMeansNo("prevloc", "previous_la_known"),
+    "ethnic_or_prefers_not_to_say": DetailOrGroupAnswer("ethnic", "ethnic_group", {"17": 17}),
+    "nationality_or_prefers_not_to_say": DetailOrGroupAnswer("nationality_all", "nationality_all_group", {"0": 0}),
 }

@@ -86,6 +86,38 @@ def test_without_the_detailed_answers_the_group_questions_are_missing(definition
     assert {ref.question_id for ref in evaluation.missing} == {"ethnic_group", "ethnic", "nationality_all_group"}
 
 
+@pytest.mark.parametrize(("cells", "expected"), [
+    ({45: "17", 46: "0"}, {"ethnic_group": 17, "nationality_all_group": 0}),  # the tenant prefers not to say
+    ({45: "17", 46: "826"}, {"ethnic_group": 17, "nationality_all_group": 826, "nationality_all": 826}),
+    ({45: "1", 46: "0"}, {"ethnic_group": 0, "ethnic": 1, "nationality_all_group": 0}),
+])
+def test_prefers_not_to_say_in_fields_45_and_46_answers_the_group_question(
+    definition: Definition, cells: dict[int, str], expected: dict[str, Any]
+) -> None:
+    answers = decode(definition, {**ROW, **cells})
+    evaluation = evaluate(definition, answers)
+    assert evaluation.missing == [] and evaluation.hard_problems == []
+    got = {key: evaluation.answers.get(key) for key in ("ethnic_group", "ethnic", "nationality_all_group",
+                                                        "nationality_all")}
+    assert got == {"ethnic": None, "nationality_all": None, **expected}
+
+
+@pytest.mark.parametrize(("name", "answers", "cells", "decoded"), [
+    ("ethnic_or_prefers_not_to_say", {"ethnic_group": 17}, ["17"], {"ethnic_group": 17}),
+    ("ethnic_or_prefers_not_to_say", {"ethnic_group": 0, "ethnic": 18}, ["18"], {"ethnic": "18"}),
+    ("nationality_or_prefers_not_to_say", {"nationality_all_group": 0}, ["0"], {"nationality_all_group": 0}),
+    ("nationality_or_prefers_not_to_say", {"nationality_all_group": 12, "nationality_all": 4}, ["4"],
+     {"nationality_all": "4"}),
+])
+def test_the_detail_or_group_codecs_round_trip(
+    name: str, answers: dict[str, Any], cells: list[str], decoded: dict[str, Any]
+) -> None:
+    codec = CODECS[name]
+    assert codec.encode(answers) == cells
+    assert codec.decode(cells) == decoded  # the group of a detailed answer is derived (derived.yaml)
+    assert codec.decode([" "]) == {} and codec.decode([]) == {}
+
+
 @pytest.mark.parametrize(("given", "rule"), [
     ({"ethnic_group": 0, "ethnic": 10}, "ethnic_background_not_in_group"),  # White, Bangladeshi
     ({"nationality_all_group": 12, "nationality_all": 826}, "nationality_not_another_country"),
@@ -170,8 +202,8 @@ def test_every_required_question_has_a_template_field_or_follows_from_one(defini
     }
     assert {q for q, ways in gaps.items() if not ways} == set(ACCEPTED_GAPS)
     assert gaps == {
-        "ethnic_group": ["derived"],
-        "nationality_all_group": ["derived"],
+        "ethnic_group": ["codec", "derived"],  # field 45 = 17: prefers not to say
+        "nationality_all_group": ["codec", "derived"],  # field 46 = 0: prefers not to say
         "first_time_property_let_as_social_housing": ["derived"],
         "majorrepairs": ["codec", "derived"],
         "previous_la_known": ["codec", "derived"],
