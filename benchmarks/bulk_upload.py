@@ -46,6 +46,8 @@ def template_cells(definition: Any, org_code: str, number: int) -> dict[int, str
             value = "34" if question.id == "age" else ""
             if question.id == "housingneeds_type":
                 value = "1" if field_number == question.template_fields_for(None)[4] else ""
+            elif question.template_codec.endswith("_or_prefers_not_to_say"):
+                value = str(question.options[0].code)  # a detailed answer (the column may hold a group answer)
         elif kind == "organisation":
             value = org_code
         elif kind == "date":
