@@ -18,6 +18,7 @@ from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem
+from dcp_platform.records.copying import copy_insert
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.registry import definition_for
 
@@ -310,8 +311,8 @@ def records_create_many(
         outcomes.append(result)
         created.append((result, changed))
     with transaction.atomic():
-        Record.objects.bulk_create([result.record for result, _ in created])
-        RecordChange.objects.bulk_create([
+        copy_insert([result.record for result, _ in created])
+        copy_insert([
             RecordChange(record=result.record, user=user, channel=channel, api_key_id=api_key_id, changed=changed)
             for result, changed in created
         ])

@@ -1,0 +1,49 @@
+"""Inserting many new model rows with PostgreSQL COPY instead of one huge INSERT.
+
+A 1,000-record `bulk_create` spends most of its time building the statement: Django compiles a placeholder per
+value and psycopg splits the statement text again to bind them (about 0.3 s for 1,000 CORE records). COPY
+streams the rows. Values are prepared by each field exactly as `save()` prepares them (`pre_save` fills
+`auto_now` dates, `get_db_prep_save` adapts JSON and the rest), so what is stored is what `bulk_create` would
+store. Primary keys come from the table's own sequence first, so rows can point at each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import connection, models
+
+
+def take_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys from the table's sequence (other writers never get the same ones)."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],  # type: ignore[union-attr]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_insert(objects: Sequence[models.Model]) -> None:
+    """Insert new, unsaved objects of one model with COPY: they get primary keys and count as saved afterwards.
+
+    Call inside the caller's transaction. Signals are not sent (as with bulk_create).
+    """
+    if not objects:
+        return
+    model = type(objects[0])
+    opts = model._meta
+    fields = [field for field in opts.concrete_fields if not field.generated]
+    for obj, pk in zip(objects, take_ids(model, len(objects)), strict=True):
+        obj.pk = pk
+    quote = connection.ops.quote_name
+    columns = [str(field.column) for field in fields]
+    sql = f"COPY {quote(opts.db_table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # Django's wrapper has no COPY
+        for obj in objects:
+            copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = connection.alias
