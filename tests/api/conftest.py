@@ -49,9 +49,7 @@ def api_for(client_for: Callable[..., Any]) -> Callable[..., ApiClient]:
     return make
 
 
-@pytest.fixture
-def lettings_answers() -> Callable[[str], dict[str, Any]]:
-    """A complete 2026/27 lettings record for an organisation, as API answers: the API benchmark's record."""
+def _api_benchmark() -> Any:
     import importlib.util
     import sys
     from pathlib import Path
@@ -63,8 +61,26 @@ def lettings_answers() -> Callable[[str], dict[str, Any]]:
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    complete_record: Callable[[str], dict[str, Any]] = module.complete_record
+    return module
+
+
+@pytest.fixture
+def lettings_answers() -> Callable[[str], dict[str, Any]]:
+    """A complete 2026/27 lettings record for an organisation, as API answers: the API benchmark's record."""
+    complete_record: Callable[[str], dict[str, Any]] = _api_benchmark().complete_record
     return complete_record
+
+
+@pytest.fixture
+def varied_lettings_answers() -> Callable[[str, int], list[dict[str, Any]]]:
+    """The API benchmark's different complete records (varied_records) for an organisation."""
+    module = _api_benchmark()
+
+    def make(org_code: str, count: int) -> list[dict[str, Any]]:
+        records: list[dict[str, Any]] = module.varied_records(module.complete_record(org_code), count)
+        return records
+
+    return make
 
 
 @pytest.fixture(autouse=True)

@@ -109,6 +109,18 @@ def test_validate_only_checks_without_storing(api: Any, org: Any, lettings_answe
     assert Record.objects.count() == before
 
 
+def test_the_benchmark_records_are_all_different_and_all_stored(
+    api: Any, org: Any, varied_lettings_answers: Any
+) -> None:
+    records = varied_lettings_answers(org.code, 60)
+    assert len({json.dumps(r, sort_keys=True) for r in records}) == 60
+    response = api.post(f"{RECORDS}/batch", {"records": [{"answers": r} for r in records]})
+    assert response.status_code == 200, response.content
+    assert (response.json()["created"], response.json()["failed"]) == (60, 0)
+    stored = Record.objects.filter(owning_organisation=org)
+    assert stored.count() == 60 and len({r.answers["tenancycode"] for r in stored}) == 60
+
+
 def test_idempotency_key_replays_the_first_response_and_refuses_a_different_body(api: Any, org: Any) -> None:
     body = {"answers": {"owning_organisation_id": org.code, "tenancycode": "IDEM-1"}}
     first = api.post(RECORDS, body, idempotency_key="abc-123")
