@@ -41,7 +41,14 @@ class ApiError:
         return data
 
 
+_CODED_TYPES = frozenset({"radios", "select", "yesno"})
+
+
 def _coerce(definition: Definition, question: Question, value: Any) -> tuple[Any, str | None]:
+    # Most answers a system sends are option codes as JSON numbers: already the stored value (as coercion
+    # would find; bools are not codes). Everything else goes through the definition's coercion.
+    if type(value) is int and question.type in _CODED_TYPES and value in question.codes:
+        return value, None
     if question.type == "date" and value is not None and not (isinstance(value, str) and _ISO_DATE_RE.match(value)):
         return None, f"Enter {question.error_name or 'the date'} as a date in the format YYYY-MM-DD"
     return definition.coerce(question, value)

@@ -173,7 +173,9 @@ class WriteContext:
 
     @classmethod
     def for_user(cls, user: User, today: date | None = None) -> WriteContext:
-        return cls(user=user, allowed=allowed_organisations(user=user), today=today, windows={})
+        # Today is fixed once per request: every record of a batch is checked against the same day.
+        return cls(user=user, allowed=allowed_organisations(user=user), today=today or timezone.localdate(),
+                   windows={})
 
 
 def _prepare(
