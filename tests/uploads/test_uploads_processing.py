@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import random
 import sys
@@ -183,3 +184,11 @@ def test_the_summary_counted_by_the_database_is_the_summary_of_every_row(uploade
     assert summary == services.summarise_in_python(upload)
     assert len(summary["problem_groups"]) == 50 and summary["duplicates"] > 0
     assert len({group["rows"] for group in summary["problem_groups"]}) < 50  # some groups tie
+
+
+def test_processing_unfreezes_what_it_froze_for_the_collector(uploader: Any, tmp_path: Path) -> None:
+    path = tmp_path / "template.csv"
+    bench().write_template(path, definition_for("core", "lettings", 2026), uploader.organisation.code, 3)
+    before = gc.get_freeze_count()
+    services.process_upload(upload_file(uploader, path).upload.pk, today=TODAY)
+    assert gc.get_freeze_count() == before
