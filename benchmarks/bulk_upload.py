@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,38 @@ def template_cells(definition: Any, org_code: str, number: int) -> dict[int, str
     return cells
 
 
-def write_template(path: Path, definition: Any, org_code: str, rows: int) -> None:
+def vary_cells(definition: Any, cells: dict[int, str], number: int) -> dict[int, str]:
+    """Row `number`'s own values where real rows differ (dates, ages, money, ethnic background, nationality).
+
+    Identical rows would flatter the pipeline: decoding and evaluation remember results per distinct values.
+    Only filled cells change, and every value stays valid.
+    """
+    fields = {(spec.question_id, spec.part): n for n, spec in definition.template_field_map().items()
+              if spec.item in (None, 1)}
+    nationalities = [o.code for o in definition.question("nationality_all").options if o.code not in (0, 826)]
+    # In the 28 days before START (the day the benchmark checks the file as of): later dates are too far ahead.
+    earlier = START - timedelta(days=1 + number % 28)
+    date_parts = {("startdate", "day"): str(earlier.day), ("startdate", "month"): str(earlier.month),
+                  ("voiddate", "day"): str(earlier.day), ("voiddate", "month"): str(earlier.month)}
+    changes = {
+        **date_parts, ("age", None): str(20 + number % 45),
+        ("ethnic", None): str((16, 19)[number % 2]), ("nationality_all", None): str(nationalities[number % len(nationalities)]),
+        ("earnings", None): f"{150 + (number * 37) % 400}.{number % 100:02d}",
+        # The rent stays above the template row's benefit shortfall (a shortfall larger than the charges is an error).
+        ("brent", None): f"{150 + (number * 13) % 80}.{(number * 7) % 100:02d}",
+        ("scharge", None): f"{5 + (number * 3) % 30}.{(number * 11) % 100:02d}",
+        ("pscharge", None): f"{(number * 5) % 20}.00", ("supcharg", None): f"{(number * 2) % 15}.50",
+    }
+    varied = dict(cells)
+    for key, value in changes.items():
+        field = fields.get(key)
+        if field is not None and varied.get(field):
+            varied[field] = value
+    return varied
+
+
+def write_template(path: Path, definition: Any, org_code: str, rows: int, *, varied: bool = False) -> None:
+    """The official template's layout; `varied` rows differ as real rows do (the benchmark), else alike (tests)."""
     numbers = sorted(definition.template_field_map())
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
@@ -81,6 +112,8 @@ def write_template(path: Path, definition: Any, org_code: str, rows: int) -> Non
                        for n, table in definition.template_value_maps().items()}
         for number in range(rows):
             cells = template_cells(definition, org_code, number)
+            if varied:
+                cells = vary_cells(definition, cells, number)
             for n, table in to_template.items():
                 if cells.get(n):
                     cells[n] = table.get(cells[n], cells[n])
@@ -97,14 +130,23 @@ PROVIDER_COLUMNS = [
     ("Lead Tenant Sex", lambda n, org: "Female"), ("Basic Rent", lambda n, org: "95.50"),
     ("Service Charge", lambda n, org: "5.00"),
 ]
+# What differs from row to row in a real export (see vary_cells): dates, ages, sex and money.
+VARIED_PROVIDER_COLUMNS = {
+    "Tenancy Start Date": lambda n, org: (START - timedelta(days=1 + n % 28)).strftime("%d/%m/%Y"),
+    "Lead Tenant Age": lambda n, org: str(20 + n % 45),
+    "Lead Tenant Sex": lambda n, org: ("Female", "Male")[n % 2],
+    "Basic Rent": lambda n, org: f"{80 + (n * 13) % 80}.{(n * 7) % 100:02d}",
+    "Service Charge": lambda n, org: f"{5 + (n * 3) % 30}.{(n * 11) % 100:02d}",
+}
 
 
-def write_provider(path: Path, org_code: str, rows: int) -> None:
+def write_provider(path: Path, org_code: str, rows: int, *, varied: bool = False) -> None:
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([header for header, _ in PROVIDER_COLUMNS])
         for number in range(rows):
-            writer.writerow([make(number, org_code) for _, make in PROVIDER_COLUMNS])
+            writer.writerow([(VARIED_PROVIDER_COLUMNS.get(header, make) if varied else make)(number, org_code)
+                             for header, make in PROVIDER_COLUMNS])
 
 
 def _status_mb(field: str) -> float:
@@ -218,8 +260,8 @@ def run(
         with tempfile.TemporaryDirectory() as folder:
             for rows in sizes:
                 files = {"template": Path(folder) / f"template-{rows}.csv", "provider": Path(folder) / f"provider-{rows}.csv"}
-                write_template(files["template"], definition, org.code, rows)
-                write_provider(files["provider"], org.code, rows)
+                write_template(files["template"], definition, org.code, rows, varied=True)
+                write_provider(files["provider"], org.code, rows, varied=True)
                 for path in files.values():
                     child = subprocess.run(  # noqa: S603 - this script, with our own arguments
                         [sys.executable, __file__, "--child", str(path), "--user", str(user.pk),

@@ -59,6 +59,38 @@ def test_template_rows_become_hidden_records_that_know_their_row(uploader: Any, 
     assert Record.objects.filter(upload_id=upload.pk, visible=True).count() == 30
 
 
+def test_the_benchmark_files_rows_differ_and_break_no_more_rules_than_alike_rows(
+    core: Any, make_org: Any, make_user: Any, tmp_path: Path
+) -> None:
+    """benchmarks/bulk_upload.py varies its rows (so remembered results do not flatter it); the variation must
+    stay valid: the same rules fail as for the benchmark's alike rows, and only the answers meant to differ do."""
+    definition = definition_for("core", "lettings", 2026)
+
+    def processed(writer: str, varied: bool) -> list[Any]:
+        user = make_user(make_org(), role="data_coordinator")
+        path = tmp_path / f"{writer}-{varied}.csv"
+        if writer == "template":
+            bench().write_template(path, definition, user.organisation.code, 30, varied=varied)
+        else:
+            bench().write_provider(path, user.organisation.code, 30, varied=varied)
+        upload = upload_file(user, path).upload
+        services.process_upload(upload.pk, today=TODAY)
+        upload.refresh_from_db()
+        if upload.status == UploadStatus.NEEDS_MAPPING:  # the provider file: accept the proposed mapping
+            services.confirm_mapping(upload, column_mapping=upload.column_mapping, value_mapping=upload.value_mapping)
+            services.process_upload(upload.pk, today=TODAY)
+        assert Upload.objects.get(pk=upload.pk).status == UploadStatus.READY
+        return list(UploadRow.objects.filter(upload=upload).order_by("row_number"))
+
+    for writer in ("template", "provider"):
+        alike, varied = processed(writer, False), processed(writer, True)
+        assert [r.status for r in varied] == [r.status for r in alike] and "refused" not in {r.status for r in varied}
+        hard = {p["rule"] for r in varied for p in r.problems if p["severity"] == "hard"}
+        assert hard == {p["rule"] for r in alike for p in r.problems if p["severity"] == "hard"}, writer
+        dates = {Record.objects.get(pk=r.record_id).answers.get("startdate") for r in varied}
+        assert len(dates) == 28, writer  # one per day of the 28 before the file is checked
+
+
 def test_the_same_file_twice_is_the_same_upload(uploader: Any, tmp_path: Path) -> None:
     path = tmp_path / "again.csv"
     bench().write_provider(path, uploader.organisation.code, 5)
