@@ -54,3 +54,14 @@ def test_many_rows_get_distinct_ids_from_the_sequence(core: Any, make_org: Any, 
     assert list(Record.objects.filter(owning_organisation=org, pk__in=ids).order_by("pk")
                 .values_list("reference", flat=True)) == [f"R{n}" for n in range(50)]
     copy_insert([])  # nothing to do
+
+
+def test_the_upload_store_names_every_column_of_the_tables_it_copies_into() -> None:
+    """uploads/store.py lists its columns by hand (no model instance per row): a new field must be added there."""
+    from dcp_platform.uploads import store
+    from dcp_platform.uploads.models import UploadRow
+
+    for model, columns in ((Record, store._RECORD_COLUMNS), (RecordChange, store._CHANGE_COLUMNS),
+                           (UploadRow, store._ROW_COLUMNS)):
+        expected = {f.column for f in model._meta.concrete_fields if not (model is not Record and f.primary_key)}
+        assert set(columns) == expected, model.__name__

@@ -26,6 +26,12 @@ def take_ids(model: type[models.Model], count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def copy_statement(model: type[models.Model], columns: Sequence[str]) -> str:
+    """`COPY <model's table> (<columns>) FROM STDIN`, names quoted."""
+    quote = connection.ops.quote_name
+    return f"COPY {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+
+
 def copy_insert(objects: Sequence[models.Model]) -> None:
     """Insert new, unsaved objects of one model with COPY: they get primary keys and count as saved afterwards.
 
@@ -38,9 +44,7 @@ def copy_insert(objects: Sequence[models.Model]) -> None:
     fields = [field for field in opts.concrete_fields if not field.generated]
     for obj, pk in zip(objects, take_ids(model, len(objects)), strict=True):
         obj.pk = pk
-    quote = connection.ops.quote_name
-    columns = [str(field.column) for field in fields]
-    sql = f"COPY {quote(opts.db_table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+    sql = copy_statement(model, [str(field.column) for field in fields])
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # Django's wrapper has no COPY
         for obj in objects:
             copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection
 
+from dcp_platform.records.copying import copy_statement, take_ids
 from dcp_platform.records.models import Record, RecordChange
 
 from .models import UploadRow
@@ -62,35 +63,18 @@ _ROW_COLUMNS = ("upload_id", "row_number", "record_id", "status", "problems", "d
 _dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
 
 
-def _copy_sql(table: str, columns: tuple[str, ...]) -> str:
-    quote = connection.ops.quote_name
-    return f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-
-
-def _new_record_ids(count: int) -> list[int]:
-    """`count` ids from the records table's own sequence, so inserts by other channels never clash."""
-    if not count:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Record._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
 def store_chunk(
     *, upload_id: int, form: str, year: int, user_id: int, records: list[NewRecord], results: list[RowResult],
     now: datetime,
 ) -> None:
     """Insert the chunk's records (with one history row each) and its row results; call inside a transaction."""
-    ids = _new_record_ids(len(records))
+    ids = take_ids(Record, len(records))  # from the table's sequence: other channels never get the same
     record_of_row = {record.row_number: record_id for record, record_id in zip(records, ids, strict=True)}
     empty = "{}"
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no COPY)
         if records:
-            with raw.copy(_copy_sql(Record._meta.db_table, _RECORD_COLUMNS)) as copy:
+            with raw.copy(copy_statement(Record, _RECORD_COLUMNS)) as copy:
                 for record, record_id in zip(records, ids, strict=True):
                     copy.write_row((
                         record_id, uuid.uuid4(), form, year, record.status, _dumps(record.answers),
@@ -98,11 +82,11 @@ def store_chunk(
                         record.managing_organisation_id, record.reference, record.search_text, record.record_date,
                         False, "upload", upload_id, record.row_number, 1, user_id, user_id, now, now,
                     ))
-            with raw.copy(_copy_sql(RecordChange._meta.db_table, _CHANGE_COLUMNS)) as copy:
+            with raw.copy(copy_statement(RecordChange, _CHANGE_COLUMNS)) as copy:
                 for record_id in ids:
                     copy.write_row((record_id, now, user_id, "upload", None, empty))
         if results:
-            with raw.copy(_copy_sql(UploadRow._meta.db_table, _ROW_COLUMNS)) as copy:
+            with raw.copy(copy_statement(UploadRow, _ROW_COLUMNS)) as copy:
                 for result in results:
                     result.record_id = record_of_row.get(result.row_number)
                     copy.write_row((upload_id, result.row_number, result.record_id, result.status,
