@@ -76,11 +76,11 @@ def varied_records(base: dict[str, Any], count: int) -> list[dict[str, Any]]:
         record.update({
             "tenancycode": f"T{i}", "propcode": f"P{i % 997}", "startdate": day, "voiddate": day,
             "ethnic": (16, 19)[i % 2], "nationality_all": nationalities[i % len(nationalities)],
-            "earnings": f"{150 + (i * 37) % 400}.{i % 100:02d}", "brent": f"{80 + (i * 13) % 80}.{(i * 7) % 100:02d}",
+            "earnings": f"{150 + (i * 37) % 400}.{i % 100:02d}", "brent": f"{110 + (i * 13) % 70}.{(i * 7) % 100:02d}",
             "scharge": f"{5 + (i * 3) % 30}.{(i * 11) % 100:02d}", "pscharge": f"{(i * 5) % 20}.00",
             "supcharg": f"{(i * 2) % 15}.50",
         })
-        record["persons"][0]["age"] = 25 + i % 40
+        record["persons"][0]["age"] = 25 + i % 25  # of an age to be expecting (the answer says so)
         records.append(record)
     return records
 

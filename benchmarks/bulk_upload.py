@@ -35,7 +35,53 @@ START = date(2026, 6, 1)
 
 
 def template_cells(definition: Any, org_code: str, number: int) -> dict[int, str]:
-    """A plausible template row built from the definition (first option, minimum numbers, ...)."""
+    """A complete, valid template row built from the definition (first option, minimum numbers, ...): the
+    fields of questions that apply to it are filled, the others left blank, as in a real return. Answers are
+    stored codes, as the upload decoder reads them once the file's template codes are translated."""
+    cells = _every_field(definition, org_code, number)
+    applicable = _APPLICABLE_FIELDS.get(id(definition))
+    if applicable is None:
+        applicable = _APPLICABLE_FIELDS[id(definition)] = _applicable_fields(definition, cells)
+    return {n: (value if n in applicable else "") for n, value in cells.items()}
+
+
+_APPLICABLE_FIELDS: dict[int, frozenset[int]] = {}
+
+
+def to_template_codes(definition: Any, cells: dict[int, str]) -> dict[int, str]:
+    """Stored answer codes as the official template codes them, where the two differ (renewal "No" is 2)."""
+    to_template = {n: {code: text for text, code in table.items()}
+                   for n, table in definition.template_value_maps().items()}
+    return {n: (to_template[n].get(value, value) if value and n in to_template else value) for n, value in cells.items()}
+
+
+def _applicable_fields(definition: Any, cells: dict[int, str]) -> frozenset[int]:
+    """The fields whose questions apply to the row (an answer to a question that does not apply is cleared)."""
+    from dcp_platform.definitions import EvalContext
+    from dcp_platform.registry import get_plugin
+    from dcp_platform.uploads.decode import RowDecoder
+
+    answers, errors = RowDecoder(definition, get_plugin(definition.collection).codecs).decode(cells)
+    assert not errors, errors
+    context = EvalContext(today=START, extra={"owning_organisation_provider_type": "PRP",
+                                              "managing_organisation_provider_type": "PRP"})
+    kept = definition.evaluate(answers, context=context).answers
+    applicable = set()
+    for field_number, spec in definition.template_field_map().items():
+        question = definition.question(spec.question_id)
+        if question.template_codec:
+            applicable.add(field_number)  # the codec answers several questions from these fields: kept as made
+            continue
+        group = question.group
+        items = kept.get(group) or [] if group else []
+        where = kept if group is None else (items[spec.item - 1] if spec.item <= len(items) else {})
+        if where.get(spec.question_id) is not None:
+            applicable.add(field_number)
+    return frozenset(applicable)
+
+
+def _every_field(definition: Any, org_code: str, number: int) -> dict[int, str]:
+    """A value in every field of the first person's and the record's questions, whether it applies or not."""
     cells: dict[int, str] = {}
     for field_number, spec in definition.template_field_map().items():
         question = definition.question(spec.question_id)
@@ -67,7 +113,21 @@ def template_cells(definition: Any, org_code: str, number: int) -> dict[int, str
         else:
             value = f"T{number}" if question.id.endswith("code") else "x"
         cells[field_number] = value
+    # Where the minimum answers above contradict each other or leave a question open, the answers a real
+    # complete record has (a 5-year tenancy, one tenant, 12 years in the area, partly on benefits, a relet
+    # after the last tenant moved to another landlord, ...).
+    for field_number, spec in definition.template_field_map().items():
+        if spec.item in (None, 1) and spec.question_id in COMPLETE_ROW_ANSWERS:
+            cells[field_number] = COMPLETE_ROW_ANSWERS[spec.question_id]
     return cells
+
+
+# Stored codes (write_template turns them into the template's codes where the two differ).
+# Money is within the "are you sure?" ranges too (rent paid fortnightly: £75 a week).
+COMPLETE_ROW_ANSWERS = {"uprn": "", "tenancylength": "5", "joint": "2", "layear": "12", "benefits": "3", "hb": "9",
+                        "la": "E08000035", "earnings": "300.00", "brent": "150.00", "scharge": "10.00",
+                        "pscharge": "5.00", "supcharg": "2.50", "renewal": "0",
+                        "rsnvac": "12"}
 
 
 def vary_cells(definition: Any, cells: dict[int, str], number: int) -> dict[int, str]:
@@ -84,11 +144,11 @@ def vary_cells(definition: Any, cells: dict[int, str], number: int) -> dict[int,
     date_parts = {("startdate", "day"): str(earlier.day), ("startdate", "month"): str(earlier.month),
                   ("voiddate", "day"): str(earlier.day), ("voiddate", "month"): str(earlier.month)}
     changes = {
-        **date_parts, ("age", None): str(20 + number % 45),
+        **date_parts, ("age", None): str(20 + number % 30),  # of an age to be expecting (the answer says so)
         ("ethnic", None): str((16, 19)[number % 2]), ("nationality_all", None): str(nationalities[number % len(nationalities)]),
         ("earnings", None): f"{150 + (number * 37) % 400}.{number % 100:02d}",
-        # The rent stays above the template row's benefit shortfall (a shortfall larger than the charges is an error).
-        ("brent", None): f"{150 + (number * 13) % 80}.{(number * 7) % 100:02d}",
+        # Fortnightly rent of £55 to £90 a week: within the expected range, above the benefit shortfall.
+        ("brent", None): f"{110 + (number * 13) % 70}.{(number * 7) % 100:02d}",
         ("scharge", None): f"{5 + (number * 3) % 30}.{(number * 11) % 100:02d}",
         ("pscharge", None): f"{(number * 5) % 20}.00", ("supcharg", None): f"{(number * 2) % 15}.50",
     }
@@ -107,16 +167,11 @@ def write_template(path: Path, definition: Any, org_code: str, rows: int, *, var
         writer = csv.writer(handle)
         writer.writerow(["Question", *(f"Field {n}" for n in numbers)])
         writer.writerow(["Field number", *numbers])
-        # template_cells gives stored codes; the official template codes some answers differently.
-        to_template = {n: {code: text for text, code in table.items()}
-                       for n, table in definition.template_value_maps().items()}
         for number in range(rows):
             cells = template_cells(definition, org_code, number)
             if varied:
                 cells = vary_cells(definition, cells, number)
-            for n, table in to_template.items():
-                if cells.get(n):
-                    cells[n] = table.get(cells[n], cells[n])
+            cells = to_template_codes(definition, cells)
             writer.writerow(["", *(cells.get(n, "") for n in numbers)])
 
 
@@ -173,6 +228,19 @@ def _setup() -> None:
     django.setup()
 
 
+def accept_proposed_mapping(upload: Any) -> None:
+    """What a user who agrees with every proposal does: keep the proposed columns, then the suggested meaning
+    of each of the file's own answers ("AST", "Social Rent", ...), as the mapping pages pre-select them."""
+    from dcp_platform.registry import definition_for
+    from dcp_platform.uploads import reports, services
+
+    definition = definition_for("core", upload.form, upload.year)
+    reviews = reports.value_reviews(definition, upload, services.column_values(upload))
+    value_mapping = {review.target_key: {choice.value: choice.selected for choice in review.choices}
+                     for review in reviews}
+    services.confirm_mapping(upload, column_mapping=dict(upload.column_mapping), value_mapping=value_mapping)
+
+
 def process_one(path: Path, user_id: int, trace: bool, profile: Path | None = None) -> dict[str, Any]:
     """One run, in its own process: receive the file and process it to the end (accepting proposed mappings)."""
     _setup()
@@ -206,8 +274,8 @@ def process_one(path: Path, user_id: int, trace: bool, profile: Path | None = No
         upload = services.receive_file(user=user, form="lettings", year=2026, handle=handle, filename=path.name).upload
     services.process_upload(upload.pk, today=START)
     upload.refresh_from_db()
-    if upload.status == "needs_mapping":  # accept the proposal as a user would
-        services.confirm_mapping(upload, column_mapping=upload.column_mapping, value_mapping={})
+    if upload.status == "needs_mapping":
+        accept_proposed_mapping(upload)
         services.process_upload(upload.pk, today=START)
     elapsed = time.perf_counter() - started
     if profiler is not None and profile is not None:

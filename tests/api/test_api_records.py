@@ -12,6 +12,8 @@ from dcp_platform.records.models import Record, RecordChange
 from django.utils import timezone
 
 RECORDS = "/api/v1/lettings/2026/records"
+# A fortnightly rent of £400 is unusual for the benchmark record's property: a soft check ("are you sure?").
+UNUSUALLY_HIGH_RENT = {"brent": "400.00"}
 
 
 @pytest.fixture
@@ -37,14 +39,17 @@ def confirm_all(api: Any, body: dict[str, Any], etag: str) -> Any:
 def test_a_complete_record_is_created_with_derived_values_and_history(
     api: Any, org: Any, lettings_answers: Any
 ) -> None:
-    response = api.post(RECORDS, {"answers": lettings_answers(org.code)})
+    plain = api.post(RECORDS, {"answers": lettings_answers(org.code)}).json()
+    assert plain["status"] == "completed" and not plain["warnings"] and not plain["errors"], plain
+    response = api.post(RECORDS, {"answers": lettings_answers(org.code) | UNUSUALLY_HIGH_RENT})
     assert response.status_code == 201, response.content
     body = response.json()
     assert response["Location"] == body["links"]["self"] and response["ETag"] == '"1"'
     assert body["derived"]["renttype"] == 1 and body["derived"]["totadult"] == 1
     assert body["owning_organisation"] == org.code and not body["errors"] and not body["missing"]
     # Soft checks come back as warnings that the client confirms in a follow-up request.
-    assert body["status"] == "in_progress" and {w["code"] for w in body["warnings"]} == {"soft_rule"}
+    assert body["status"] == "in_progress" and {w["rule"] for w in body["warnings"]} == {"rent_value_check"}
+    assert {w["code"] for w in body["warnings"]} == {"soft_rule"}
     # Reading it back reports the same problems as writing it did (the rules see the organisations' types).
     read = api.get(body["links"]["self"]).json()
     assert (read["warnings"], read["errors"], read["missing"]) == (body["warnings"], [], [])
@@ -101,8 +106,10 @@ def test_hard_rules_refuse_the_record_and_name_question_and_template_fields(
 def test_validate_only_checks_without_storing(api: Any, org: Any, lettings_answers: Any) -> None:
     before = Record.objects.count()
     good = api.post(f"{RECORDS}/validate", {"answers": lettings_answers(org.code)})
+    warned = api.post(f"{RECORDS}/validate", {"answers": lettings_answers(org.code) | UNUSUALLY_HIGH_RENT})
     bad = api.post(f"{RECORDS}/validate", {"answers": lettings_answers(org.code) | {"joint": 1}})
-    assert good.status_code == 200 and good.json()["valid"] is True and good.json()["warnings"]
+    assert good.status_code == 200 and good.json()["valid"] is True and good.json()["warnings"] == []
+    assert warned.json()["valid"] is True and warned.json()["warnings"][0]["rule"] == "rent_value_check"
     assert good.json()["derived"]["renttype"] == 1
     assert bad.status_code == 200 and bad.json()["valid"] is False
     assert bad.json()["errors"][0]["rule"] == "joint_tenancy_needs_two_people"
@@ -119,6 +126,7 @@ def test_the_benchmark_records_are_all_different_and_all_stored(
     assert (response.json()["created"], response.json()["failed"]) == (60, 0)
     stored = Record.objects.filter(owning_organisation=org)
     assert stored.count() == 60 and len({r.answers["tenancycode"] for r in stored}) == 60
+    assert {r.status for r in stored} == {"completed"}  # complete and valid: no warning left to confirm
 
 
 def test_idempotency_key_replays_the_first_response_and_refuses_a_different_body(api: Any, org: Any) -> None:
@@ -184,7 +192,8 @@ def test_derived_values_are_returned_never_accepted_on_update(api: Any, org: Any
 
 def test_writes_outside_the_window_are_refused(api: Any, org: Any, lettings_answers: Any) -> None:
     # A tenancy that started before the 2026/27 collection year belongs to another year's window.
-    response = api.post(RECORDS, {"answers": lettings_answers(org.code) | {"startdate": "2025-06-01"}})
+    response = api.post(RECORDS, {"answers": lettings_answers(org.code) | {"startdate": "2025-06-01",
+                                                                          "voiddate": "2025-05-01"}})
     assert response.status_code == 422
     error = response.json()["errors"][0]
     assert error["code"] == "window_closed" and error["question"] == "startdate"
