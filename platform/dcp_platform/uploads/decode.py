@@ -7,8 +7,9 @@ both formats share this decoder and then the engine's `Definition.evaluate`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from dcp_platform.definitions import Definition, Question
@@ -29,6 +30,9 @@ MEMO_SIZE = 512
 
 
 _MISSING = object()
+# The outcome of a step that gives nothing (no answer, no error), e.g. for blank cells: one shared object, so a
+# row skips it with one identity test.
+_NOTHING: _Outcome = ((), ())
 
 
 def _code_table(question: Question) -> dict[str, Any] | None:
@@ -74,7 +78,13 @@ class RowDecoder:
         self.fields = sorted({n for step in self.steps for n in step.fields})
         self.question_of = {n: step.question.id for step in self.steps for n in step.fields}
         self._count_questions = self._inferable_counts()
-        self._memos: list[tuple[_Step, dict[Any, _Outcome]]] = [(step, {}) for step in self.steps]
+        # Rows are decoded from a list of cell texts indexed by field number (None where the file has no such
+        # field): `width` is its length. Each step reads its key from that list with one C call (an itemgetter
+        # gives the cell itself for one field and a tuple for several, as the keys were before).
+        self.width = max(self.fields, default=0) + 1
+        self._plans: list[tuple[Callable[[Sequence[str | None]], Any], dict[Any, _Outcome], _Step]] = [
+            (itemgetter(*step.fields), {}, step) for step in self.steps
+        ]
 
     def _add(self, question: Question, item: int | None, numbers: list[int]) -> None:
         if not numbers:
@@ -197,22 +207,37 @@ class RowDecoder:
         return tuple(puts), tuple(errors.items())
 
     def decode(self, cells: Mapping[int, str]) -> tuple[Answers, CellErrors]:
-        """The answers and cell errors of one row.
+        """The answers and cell errors of one row of cells (field number -> text); see `decode_values`."""
+        values: list[str | None] = [None] * self.width
+        width = self.width
+        for number, text in cells.items():
+            if 0 <= number < width:  # a field no step reads cannot change the answers
+                values[number] = text
+        return self.decode_values(values)
+
+    def decode_values(self, values: Sequence[str | None]) -> tuple[Answers, CellErrors]:
+        """The answers and cell errors of one row, given as cell texts indexed by field number (None where the
+        file has no such field; at least `width` long).
 
         A step's outcome depends only on its own cells (coercion and codecs are pure), and template columns
         repeat the same few values row after row, so each step remembers its outcome per distinct cells.
         """
         answers: Answers = {}
         errors: CellErrors = {}
-        for step, memo in self._memos:
-            fields = step.fields
-            key: Any = cells.get(fields[0]) if len(fields) == 1 else tuple(cells.get(n) for n in fields)
+        nothing = _NOTHING
+        for key_of, memo, step in self._plans:
+            key = key_of(values)
             outcome = memo.get(key)
             if outcome is None:
+                cells = {n: text for n in step.fields if (text := values[n]) is not None}
                 outcome = self._outcome(step, cells)
+                if outcome == nothing:
+                    outcome = nothing
                 if len(memo) >= MEMO_SIZE:
                     memo.clear()
                 memo[key] = outcome
+            if outcome is nothing:
+                continue
             puts, step_errors = outcome
             for group, item, question_id, value in puts:
                 if type(value) is list:

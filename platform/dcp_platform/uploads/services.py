@@ -215,8 +215,8 @@ def _build_row(ctx: _Context, upload: Upload, number: int, row: list[str]) -> tu
     if ctx.cells.flat is not None:  # a flat file: decoded by column (flat.py)
         answers, cell_errors, problems = ctx.cells.flat.decode(row)
     else:
-        cells = ctx.cells.cells(row)
-        answers, cell_errors = ctx.decoder.decode(cells)
+        decoder = ctx.decoder
+        answers, cell_errors = decoder.decode_values(ctx.cells.field_values(row, decoder.width))
         problems = [_problem([n], ctx.decoder.question_of.get(n, ""), f"cell.{n}", "hard", message)
                     for n, message in sorted(cell_errors.items())]
     definition = ctx.definition

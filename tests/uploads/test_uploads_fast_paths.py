@@ -1,0 +1,100 @@
+"""The per-row fast paths of processing give exactly what the plain ways give.
+
+`RowCells.field_values` (a list indexed by field number, provider cells remembered per column) against
+`RowCells.cells` (a dict per row), `RowDecoder.decode_values` against running every step, and the file reader's
+limit on cell length.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from dcp_platform.definitions import Definition
+from dcp_platform.registry import definitions_for, get_plugin
+from dcp_platform.uploads import rows as rows_module
+from dcp_platform.uploads.decode import RowDecoder
+from dcp_platform.uploads.mapping import mapper_for
+from dcp_platform.uploads.reading import MAX_CELL_CHARS, FileRejected, raw_rows
+from dcp_platform.uploads.rows import RowCells
+
+TEXTS = ["", " ", "1", " 1 ", "01", "1.0", "1.00", "2", "0", "yes", "Y", "x", "True", "=1+1", "-3", "abc", "2026",
+         "31/02/2026", "01/06/2026", "2026-06-01", "1 June 2026", "LS6 1AA", "ls61aa", "LS6", "Female", "AST"]
+
+
+@pytest.fixture
+def definition() -> Definition:
+    return definitions_for("core")[("lettings", 2026)]
+
+
+def _expanded(cells: dict[int, str], width: int) -> list[str | None]:
+    values: list[str | None] = [None] * width
+    for number, text in cells.items():
+        if number < width:
+            values[number] = text
+    return values
+
+
+def _provider_cells(definition: Definition) -> tuple[RowCells, int]:
+    """A provider mapping with one column per kind of target (whole date, postcode, tick, value, ...)."""
+    targets = mapper_for(definition).targets
+    chosen = []
+    for kind in ("date", "date_part", "postcode", "postcode_part", "tick", "value"):
+        chosen += [t for t in targets if t.kind == kind][:3]
+    used: set[int] = set()
+    column_mapping: dict[str, str] = {}
+    for target in chosen:
+        if used.isdisjoint(target.fields):  # one field is never filled by two columns
+            used.update(target.fields)
+            column_mapping[str(len(column_mapping))] = target.key
+    value_mapping = {key: {"Female": "F", "yes": "1", " AST ": "2"} for key in column_mapping.values()}
+    return RowCells.build(definition, column_mapping, value_mapping), len(column_mapping)
+
+
+@pytest.mark.parametrize("memo_size", [2, rows_module.SPLIT_MEMO_SIZE])
+def test_field_values_are_the_cells_of_the_row(
+    definition: Definition, memo_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rows_module, "SPLIT_MEMO_SIZE", memo_size)  # 2: remembered cells are emptied often
+    decoder = RowDecoder(definition, get_plugin("core").codecs)
+    numbers = sorted(definition.template_field_map())
+    template = RowCells.build(definition, {str(i + 1): f"field:{n}" for i, n in enumerate(numbers)}, {})
+    assert template.template_codes  # official codes that differ from stored ones are translated
+    provider, width = _provider_cells(definition)
+    rng = random.Random(3)
+    for cells, columns in ((template, len(numbers) + 1), (provider, width)):
+        rows = [[rng.choice(TEXTS) for _ in range(rng.randint(columns - 2, columns))] for _ in range(80)]
+        for row in rows * 3:  # each row again, so remembered cells are used
+            values = cells.field_values(row, decoder.width)
+            assert values == _expanded(cells.cells(row), decoder.width)
+            assert decoder.decode_values(values) == decoder.decode_step_by_step(cells.cells(row))
+            assert repr(decoder.decode_values(values)) == repr(decoder.decode(cells.cells(row)))
+
+
+def test_cells_past_the_width_are_left_out(definition: Definition) -> None:
+    decoder = RowDecoder(definition, get_plugin("core").codecs)
+    cells = RowCells.build(definition, {"0": f"field:{decoder.width + 5}", "1": "field:1"}, {})
+    assert cells.field_values(["x", "y"], decoder.width) == [None, "y"] + [None] * (decoder.width - 2)
+    assert decoder.decode({decoder.width + 5: "x", -1: "y"}) == decoder.decode({})
+
+
+def test_blank_and_missing_cells_are_remembered_apart(definition: Definition) -> None:
+    """A step's memory is keyed by the exact texts: "" (an empty column) is not None (no column), " 1 " is not "1"."""
+    decoder = RowDecoder(definition, get_plugin("core").codecs)
+    for number in decoder.fields:
+        for texts in (["", None], [" 1 ", "1", "01", "1.0"]):
+            for text in texts * 2:
+                values: list[str | None] = [None] * decoder.width
+                values[number] = text
+                cells = {} if text is None else {number: text}
+                assert repr(decoder.decode_values(values)) == repr(decoder.decode_step_by_step(cells)), (number, text)
+
+
+def test_a_cell_over_the_limit_is_refused_wherever_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("a,b,c\n1,2,3\n4," + "x" * (MAX_CELL_CHARS + 1) + ",6\n", encoding="utf-8")
+    with pytest.raises(FileRejected, match="Row 3 has a cell longer than"):
+        list(raw_rows(path))
+    path.write_text("a,b,c\n1,2," + "x" * MAX_CELL_CHARS + "\n", encoding="utf-8")
+    assert [len(row) for row in raw_rows(path)] == [3, 3]
