@@ -75,3 +75,35 @@ def test_a_key_stops_working_when_its_coordinator_loses_access(
     coordinator.role = "data_provider"
     coordinator.save()
     assert api.get("/api/v1/organisations").status_code == 401
+
+
+def test_the_key_lookup_loads_the_key_and_its_coordinator_as_the_orm_does(
+    core: Any, make_org: Any, make_user: Any
+) -> None:
+    """active_key_for_secret reads the key with hand-written SQL: every field must come back as the ORM loads it."""
+    from dcp_api.keys import active_key_for_secret, api_key_create
+    from dcp_platform.accounts.models import User
+    from dcp_platform.tenancy.models import Collection, Participation
+    from django.forms.models import model_to_dict
+
+    org = make_org(collections=("core",))
+    coordinator = make_user(org, role="data_coordinator", name="Kim Coordinator")
+    secret = api_key_create(user=coordinator, name="System").secret
+    core_collection, hclic_collection = Collection.objects.get(slug="core"), Collection.objects.get(slug="hclic")
+    found = active_key_for_secret(secret, collection=core_collection)
+    assert found is not None
+    stored = ApiKey.objects.get(pk=found.pk)
+    assert model_to_dict(found) == model_to_dict(stored) and found.created_at == stored.created_at
+    assert found.last_used_at == stored.last_used_at is not None
+    assert not found._state.adding and found._state.db == "default"
+    creator = found.created_by  # loaded with the key: no query
+    assert {f.attname: getattr(creator, f.attname) for f in User._meta.concrete_fields} == {
+        f.attname: getattr(coordinator, f.attname) for f in User._meta.concrete_fields
+    }
+    assert found.organisation_takes_part is True  # type: ignore[attr-defined]
+    assert Participation.objects.filter(organisation=org, collection=hclic_collection).count() == 0
+    elsewhere = active_key_for_secret(secret, collection=hclic_collection)
+    assert elsewhere is not None and elsewhere.organisation_takes_part is False  # type: ignore[attr-defined]
+    assert not hasattr(active_key_for_secret(secret), "organisation_takes_part")
+    assert active_key_for_secret(secret + "x", collection=core_collection) is None
+    assert active_key_for_secret("not-a-key", collection=core_collection) is None
