@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from dcp_platform.records.copying import copy_insert
@@ -65,3 +66,50 @@ def test_the_upload_store_names_every_column_of_the_tables_it_copies_into() -> N
                            (UploadRow, store._ROW_COLUMNS)):
         expected = {f.column for f in model._meta.concrete_fields if not (model is not Record and f.primary_key)}
         assert set(columns) == expected, model.__name__
+
+
+def test_a_new_record_and_its_history_stored_in_one_statement_equal_saved_ones(
+    core: Any, make_org: Any, make_user: Any
+) -> None:
+    """record_create stores the record and its first history row with one INSERT: the same rows as save()."""
+    from dcp_platform.records.services import _insert_with_history
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org = make_org()
+    user = make_user(org)
+
+    def new_record() -> Record:
+        return Record(form="lettings", year=2026, status="in_progress", answers=ANSWERS, derived={"renttype": 1},
+                      confirmations={"rule:x": "t"}, owning_organisation=org, managing_organisation=org,
+                      reference="T1", search_text="t1", record_date=date(2026, 6, 1), visible=False,
+                      source_channel="api", upload_id=7, upload_row=3, created_by=user, updated_by=user)
+
+    saved, inserted = new_record(), new_record()
+    saved.upload_row = 4
+    saved.save()
+    RecordChange.objects.create(record=saved, user=user, channel="api", api_key_id=5, changed={"a": [None, 1]})
+    change = RecordChange(record=inserted, user=user, channel="api", api_key_id=5, changed={"a": [None, 1]})
+    with CaptureQueriesContext(connection) as queries:
+        _insert_with_history(inserted, change)
+    assert len([q for q in queries.captured_queries if "INSERT" in q["sql"]]) == 1
+    assert inserted.pk is not None and inserted.pk != saved.pk and not inserted._state.adding
+    assert change.pk is not None and change.record_id == inserted.pk and not change._state.adding
+    expected = _stored(saved)
+    expected["upload_row"] = 3
+    assert _stored(inserted) == expected
+    fresh = Record.objects.get(pk=inserted.pk)
+    assert fresh.created_at == inserted.created_at and fresh.updated_at == inserted.updated_at
+    [from_save] = RecordChange.objects.filter(record=saved).values("user_id", "channel", "api_key_id", "changed")
+    [from_insert] = RecordChange.objects.filter(record=inserted).values("user_id", "channel", "api_key_id", "changed")
+    assert from_insert == from_save
+    assert RecordChange.objects.get(pk=change.pk).at == change.at
+
+
+def test_the_one_statement_insert_names_every_column() -> None:
+    from dcp_platform.records.services import _insert_with_history_sql
+
+    sql, record_fields, change_fields = _insert_with_history_sql()
+    assert {f.column for f in record_fields} | {"id"} == {f.column for f in Record._meta.concrete_fields}
+    assert {f.column for f in change_fields} | {"id", "record_id"} == {f.column for f in RecordChange._meta.concrete_fields}
+    assert sql.count("%s") == len(record_fields) + len(change_fields)
