@@ -6,6 +6,7 @@ through dcp_platform.records.services (the same path as the web form and bulk up
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -32,8 +33,8 @@ from dcp_platform.records.services import (
     records_create_many,
 )
 from dcp_platform.registry import definitions_for
-from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q, QuerySet
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Field, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import APIException
 from rest_framework.exceptions import NotFound as DRFNotFound
@@ -143,6 +144,27 @@ def _record_response(request: Request, result: RecordResult, form: str, year: in
     return Response(body, status=status, headers=headers)
 
 
+@functools.cache
+def _idempotency_sql() -> tuple[str, str, list[Field[Any, Any]]]:
+    """Claim an Idempotency-Key (INSERT ... ON CONFLICT DO NOTHING) and remember the response: SQL and fields."""
+    quote = connection.ops.quote_name
+    opts = IdempotentRequest._meta
+    fields = [f for f in opts.concrete_fields if not f.generated and not f.primary_key]
+
+    def column(name: str) -> str:
+        return quote(str(opts.get_field(name).column))  # type: ignore[union-attr]
+
+    table, pk = quote(opts.db_table), quote(str(opts.pk.column))  # type: ignore[union-attr]
+    # Names come from the model's metadata only; every value is a bound parameter.
+    claim = (
+        f"INSERT INTO {table} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join('%s' for _ in fields)}) "
+        f"ON CONFLICT ({column('api_key')}, {column('key')}) DO NOTHING RETURNING {pk}"
+    )
+    remember = f"UPDATE {table} SET {column('status_code')} = %s, {column('response')} = %s WHERE {pk} = %s"  # noqa: S608
+    return claim, remember, fields
+
+
 def _idempotent(request: Request, compute: Callable[[], Response]) -> Response:
     """Run `compute` once per Idempotency-Key: a retry with the same body gets the first response again."""
     key = request.headers.get("Idempotency-Key")
@@ -154,14 +176,15 @@ def _idempotent(request: Request, compute: Callable[[], Response]) -> Response:
     assert isinstance(api_key, ApiKey)
     digest = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
     path = f"{request.method} {request.path}"
+    claim, remember, fields = _idempotency_sql()
+    entry = IdempotentRequest(api_key=api_key, key=key, method_path=path, body_digest=digest, status_code=0, response={})
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                entry = IdempotentRequest.objects.create(
-                    api_key=api_key, key=key, method_path=path, body_digest=digest, status_code=0, response={},
-                )
-        except IntegrityError:
-            # The first request has finished (its row was committed): answer as it was answered.
+        with connection.cursor() as cursor:
+            # A request with the same key still running holds its row: this waits for it to finish. No row back
+            # means the first request has finished (its row was committed), with no error to roll back to.
+            cursor.execute(claim, [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields])
+            claimed = cursor.fetchone()
+        if claimed is None:
             first = IdempotentRequest.objects.get(api_key=api_key, key=key)
             if first.body_digest != digest or first.method_path != path:
                 raise ApiProblem(422, [ApiError(
@@ -178,9 +201,10 @@ def _idempotent(request: Request, compute: Callable[[], Response]) -> Response:
         except ApiProblem as problem:
             response = api_exception_handler(problem, {})  # type: ignore[assignment]
             assert response is not None
-        entry.status_code = response.status_code
-        entry.response = response.data
-        entry.save(update_fields=["status_code", "response"])
+        response_field = IdempotentRequest._meta.get_field("response")
+        with connection.cursor() as cursor:
+            cursor.execute(remember, [response.status_code,
+                                      response_field.get_db_prep_save(response.data, connection), claimed[0]])
         return response
 
 
