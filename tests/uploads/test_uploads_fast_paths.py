@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 from dcp_platform.definitions import Definition
-from dcp_platform.registry import definitions_for, get_plugin
+from dcp_platform.registry import all_plugins, definitions_for, get_plugin
+from dcp_platform.uploads import decode as decode_module
 from dcp_platform.uploads import rows as rows_module
 from dcp_platform.uploads.decode import RowDecoder
 from dcp_platform.uploads.mapping import mapper_for
@@ -98,3 +99,28 @@ def test_a_cell_over_the_limit_is_refused_wherever_it_is(tmp_path: Path) -> None
         list(raw_rows(path))
     path.write_text("a,b,c\n1,2," + "x" * MAX_CELL_CHARS + "\n", encoding="utf-8")
     assert [len(row) for row in raw_rows(path)] == [3, 3]
+
+
+@pytest.mark.parametrize(("slug", "form_year"), [(slug, key) for slug in sorted(all_plugins()) for key in sorted(definitions_for(slug))])
+@pytest.mark.parametrize(("memo_size", "volatile"), [(2, 0), (decode_module.MEMO_SIZE, 1), (decode_module.MEMO_SIZE, 16)])
+def test_steps_remembered_together_decode_exactly_as_running_every_step(
+    slug: str, form_year: tuple[str, int], memo_size: int, volatile: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs of steps that hardly varied in the first rows are remembered together, whatever later rows hold."""
+    monkeypatch.setattr(decode_module, "MEMO_SIZE", memo_size)
+    monkeypatch.setattr(decode_module, "REPLAN_AFTER", 20)
+    monkeypatch.setattr(decode_module, "VOLATILE_KEYS", volatile)
+    definition = definitions_for(slug)[form_year]
+    decoder = RowDecoder(definition, get_plugin(slug).codecs)
+    numbers = sorted(definition.template_field_map())
+    if not numbers:
+        pytest.skip("this form has no template")
+    rng = random.Random(7)
+    varying = set(rng.sample(numbers, k=max(1, len(numbers) // 10)))
+    base = {n: rng.choice(TEXTS) for n in numbers}
+    early = [{**base, **{n: rng.choice(TEXTS) for n in varying}} for _ in range(30)]  # most columns alike
+    later = [{n: rng.choice(TEXTS) for n in numbers if rng.random() < 0.8} for _ in range(40)]  # then any
+    for cells in early + later + early + later:
+        assert repr(decoder.decode(cells)) == repr(decoder.decode_step_by_step(cells))
+    if volatile:  # (0: every step that ever missed its memory stays alone)
+        assert len(decoder._plans) < len(decoder.steps)  # some steps were put together

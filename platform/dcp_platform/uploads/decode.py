@@ -20,19 +20,40 @@ UNTICKED = frozenset({"0", "2", "no", "n", "false", ""})
 
 Answers = dict[str, Any]
 CellErrors = dict[int, str]
-# What one step gives for some cells: (group or None, item or None, question id, value) per answer, and the
-# cell errors. Remembered per step (see RowDecoder.decode).
+# What one step (or a run of steps) gives for some cells, remembered (see RowDecoder.decode_values): the
+# record-level answers in the order they are put (question id -> value), those of them whose value is a list
+# (each row gets its own copy), the answers in a group as (group, item, question id, value), and cell errors.
 _Put = tuple[str | None, int | None, str, Any]
-_Outcome = tuple[tuple[_Put, ...], tuple[tuple[int, str], ...]]
+_GroupPut = tuple[str, int | None, str, Any]
+_Outcome = tuple[dict[str, Any], tuple[str, ...], tuple[_GroupPut, ...], tuple[tuple[int, str], ...]]
 # Outcomes remembered per step: enough for the few distinct values of a code column, and bounded so a column of
 # unique values (references, dates) keeps memory flat: its memory is emptied when full.
 MEMO_SIZE = 512
+# After this many rows, the steps whose cells have taken at most VOLATILE_KEYS different values (most of a file's
+# columns hold a few codes or are blank) are looked up together, a run of consecutive steps at a time.
+REPLAN_AFTER = 256
+VOLATILE_KEYS = 16
 
 
 _MISSING = object()
 # The outcome of a step that gives nothing (no answer, no error), e.g. for blank cells: one shared object, so a
 # row skips it with one identity test.
-_NOTHING: _Outcome = ((), ())
+_NOTHING: _Outcome = ({}, (), (), ())  # never changed: rows only read outcomes
+
+
+def _packed(puts: list[_Put], errors: list[tuple[int, str]]) -> _Outcome:
+    """Puts and errors, in order, as an outcome; _NOTHING when there are none."""
+    if not puts and not errors:
+        return _NOTHING
+    record: dict[str, Any] = {}
+    grouped: list[_GroupPut] = []
+    for group, item, question_id, value in puts:
+        if group is None:
+            record[question_id] = value
+        else:
+            grouped.append((group, item, question_id, value))
+    lists = tuple(question_id for question_id, value in record.items() if type(value) is list)
+    return record, lists, tuple(grouped), tuple(errors)
 
 
 def _code_table(question: Question) -> dict[str, Any] | None:
@@ -82,8 +103,14 @@ class RowDecoder:
         # field): `width` is its length. Each step reads its key from that list with one C call (an itemgetter
         # gives the cell itself for one field and a tuple for several, as the keys were before).
         self.width = max(self.fields, default=0) + 1
-        self._plans: list[tuple[Callable[[Sequence[str | None]], Any], dict[Any, _Outcome], _Step]] = [
-            (itemgetter(*step.fields), {}, step) for step in self.steps
+        self._keys = [itemgetter(*step.fields) for step in self.steps]
+        self._step_memos: list[dict[Any, _Outcome]] = [{} for _ in self.steps]
+        self._misses = [0] * len(self.steps)
+        self._rows = 0
+        # What a row is decoded by: (key of the row's cells, remembered outcomes, indexes of the steps). One plan
+        # per step at first; see _replan.
+        self._plans: list[tuple[Callable[[Sequence[str | None]], Any], dict[Any, _Outcome], tuple[int, ...]]] = [
+            (key, memo, (index,)) for index, (key, memo) in enumerate(zip(self._keys, self._step_memos, strict=True))
         ]
 
     def _add(self, question: Question, item: int | None, numbers: list[int]) -> None:
@@ -204,7 +231,7 @@ class RowDecoder:
                             for question_id, v in values.items())
             else:
                 puts.append((None, None, key, value))
-        return tuple(puts), tuple(errors.items())
+        return _packed(puts, list(errors.items()))
 
     def decode(self, cells: Mapping[int, str]) -> tuple[Answers, CellErrors]:
         """The answers and cell errors of one row of cells (field number -> text); see `decode_values`."""
@@ -220,36 +247,85 @@ class RowDecoder:
         file has no such field; at least `width` long).
 
         A step's outcome depends only on its own cells (coercion and codecs are pure), and template columns
-        repeat the same few values row after row, so each step remembers its outcome per distinct cells.
+        repeat the same few values row after row, so each step remembers its outcome per distinct cells; once
+        the file's columns are known, runs of steps whose cells hardly vary remember their outcome together.
+        Outcomes are applied in the order of the steps, as running every step would.
         """
+        self._rows += 1
+        if self._rows == REPLAN_AFTER:
+            self._replan()
         answers: Answers = {}
         errors: CellErrors = {}
         nothing = _NOTHING
-        for key_of, memo, step in self._plans:
+        for key_of, memo, members in self._plans:
             key = key_of(values)
             outcome = memo.get(key)
             if outcome is None:
-                cells = {n: text for n in step.fields if (text := values[n]) is not None}
-                outcome = self._outcome(step, cells)
-                if outcome == nothing:
-                    outcome = nothing
+                outcome = self._fresh(members, values)
                 if len(memo) >= MEMO_SIZE:
                     memo.clear()
                 memo[key] = outcome
             if outcome is nothing:
                 continue
-            puts, step_errors = outcome
-            for group, item, question_id, value in puts:
+            # Record-level answers are put all at once (a key put again keeps its place, as when put one by
+            # one); where group answers come in between does not matter: groups go last (_items_as_lists).
+            record, lists, grouped, step_errors = outcome
+            answers.update(record)
+            for question_id in lists:
+                answers[question_id] = list(answers[question_id])  # each row its own list: evaluation changes them
+            for group, item, question_id, value in grouped:
                 if type(value) is list:
-                    value = list(value)  # each row gets its own list: answers are changed later (evaluation)
-                if group is None:
-                    answers[question_id] = value
-                else:
-                    answers.setdefault(group, {}).setdefault(item, {})[question_id] = value
-            for number, message in step_errors:
-                errors[number] = message
+                    value = list(value)
+                answers.setdefault(group, {}).setdefault(item, {})[question_id] = value
+            if step_errors:
+                errors.update(step_errors)
         self._items_as_lists(answers)
         return answers, errors
+
+    def _fresh(self, members: tuple[int, ...], values: Sequence[str | None]) -> _Outcome:
+        """The outcome of a plan not remembered for these cells: its steps' outcomes one after the other."""
+        if len(members) == 1:  # the plan's memory is the step's own
+            index = members[0]
+            self._misses[index] += 1
+            step = self.steps[index]
+            return self._outcome(step, {n: text for n in step.fields if (text := values[n]) is not None})
+        puts: list[_Put] = []
+        step_errors: list[tuple[int, str]] = []
+        for index in members:
+            memo = self._step_memos[index]
+            key = self._keys[index](values)
+            found = memo.get(key)
+            if found is None:
+                found = self._fresh((index,), values)
+                if len(memo) >= MEMO_SIZE:
+                    memo.clear()
+                memo[key] = found
+            puts.extend((None, None, question_id, value) for question_id, value in found[0].items())
+            puts.extend(found[2])
+            step_errors.extend(found[3])
+        return _packed(puts, step_errors)
+
+    def _replan(self) -> None:
+        """Group each run of consecutive steps whose cells took few values so far under one key and memory."""
+        plans: list[tuple[Callable[[Sequence[str | None]], Any], dict[Any, _Outcome], tuple[int, ...]]] = []
+        run: list[int] = []
+
+        def close_run() -> None:
+            if len(run) == 1:
+                plans.append((self._keys[run[0]], self._step_memos[run[0]], (run[0],)))
+            elif run:
+                fields = [n for index in run for n in self.steps[index].fields]
+                plans.append((itemgetter(*fields), {}, tuple(run)))
+            run.clear()
+
+        for index, misses in enumerate(self._misses):
+            if misses > VOLATILE_KEYS:
+                close_run()
+                plans.append((self._keys[index], self._step_memos[index], (index,)))
+            else:
+                run.append(index)
+        close_run()
+        self._plans = plans
 
     def decode_step_by_step(self, cells: Mapping[int, str]) -> tuple[Answers, CellErrors]:
         """`decode` without remembered outcomes: every step runs on the row (the reference the tests compare)."""
