@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from dcp_platform.definitions import Definition
@@ -27,6 +29,13 @@ class RowCells:
     template_codes: dict[int, dict[str, str]] | None = None
     # Remembered template cells per target and provider text (see field_values): a column repeats a few values.
     _split: dict[int, dict[str, tuple[tuple[int, str], ...]]] = field(default_factory=dict, repr=False)
+    # How field_values picks a row's cells (per row length and width), and template codes remembered per text.
+    _gather: dict[tuple[int, int], Callable[[list[str | None]], tuple[str | None, ...]]] = field(
+        default_factory=dict, repr=False)
+    _codes: list[tuple[int, dict[str, str], dict[str, str]]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._codes = [(number, table, {}) for number, table in (self.template_codes or {}).items()]
 
     @classmethod
     def build(
@@ -67,18 +76,30 @@ class RowCells:
     def field_values(self, row: list[str], width: int) -> list[str | None]:
         """`cells` as a list indexed by field number, `width` long (None where no column gives the field; fields
         past the end are left out): what `RowDecoder.decode_values` reads."""
-        values: list[str | None] = [None] * width
+        if width < 1:
+            return []
         length = len(row)
-        codes = self.template_codes or {}
-        for index, number in self.by_field:
-            if index < length and number < width:
-                values[number] = row[index]
+        gather = self._gather.get((length, width))
+        if gather is None:  # once per row length (rows of a file have one length): field number -> column
+            columns = [length] * width  # `length`: the None added after the row's cells
+            for index, number in self.by_field:
+                if index < length and number < width:
+                    columns[number] = index
+            gather = self._gather[(length, width)] = itemgetter(*columns, length)  # a tuple, even for one field
+        values: list[str | None] = list(gather([*row, None]))
+        values.pop()
         # Cells from the official template carry its codes; provider columns were mapped to stored codes.
-        for number, table in codes.items():
+        for number, table, known in self._codes:
             if number < width:
                 text = values[number]
                 if text:
-                    values[number] = table.get(text.strip().upper(), table.get(text.strip(), text))
+                    code = known.get(text)
+                    if code is None:
+                        if len(known) >= SPLIT_MEMO_SIZE:
+                            known.clear()
+                        stripped = text.strip()
+                        code = known[text] = table.get(stripped.upper(), table.get(stripped, text))
+                    values[number] = code
         split = self._split
         for position, (index, target, mapped) in enumerate(self.by_target):
             raw = row[index] if index < length else ""
