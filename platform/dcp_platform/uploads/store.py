@@ -90,4 +90,4 @@ def store_chunk(
                 for result in results:
                     result.record_id = record_of_row.get(result.row_number)
                     copy.write_row((upload_id, result.row_number, result.record_id, result.status,
-                                    _dumps(result.problems), result.duplicate_of))
+                                    _dumps(result.problems) if result.problems else "[]", result.duplicate_of))
