@@ -124,3 +124,14 @@ def test_steps_remembered_together_decode_exactly_as_running_every_step(
         assert repr(decoder.decode(cells)) == repr(decoder.decode_step_by_step(cells))
     if volatile:  # (0: every step that ever missed its memory stays alone)
         assert len(decoder._plans) < len(decoder.steps)  # some steps were put together
+
+
+def test_a_long_row_of_short_cells_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "wide.csv"
+    cells = ["x" * (MAX_CELL_CHARS // 4)] * 6  # the row is longer than a cell may be; no cell is
+    path.write_text("a,b,c,d,e,f\n" + ",".join(cells) + "\n" + ",".join([*cells[:5], cells[5] * 5]) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(FileRejected, match="Row 3 has a cell longer than"):
+        list(raw_rows(path))
+    path.write_text("a,b,c,d,e,f\n" + ",".join(cells) + "\n", encoding="utf-8")
+    assert [len(row) for row in raw_rows(path)] == [6, 6]
