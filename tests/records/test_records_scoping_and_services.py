@@ -104,3 +104,47 @@ def test_dry_run_stores_nothing(core: Any, make_org: Any, make_user: Any) -> Non
     result = record_check(form="lettings", year=2026, user=user, answers={"rent_type": 0}, today=TODAY)
     assert result.evaluation.derived["renttype"] == 1 and Record.objects.count() == before
     assert result.record.pk is None
+
+
+def test_allowed_organisations_are_read_afresh_on_every_write(core: Any, make_org: Any, make_user: Any) -> None:
+    """Each process keeps the compiled statement of related_organisations_for per user, never its rows."""
+    from dcp_platform.accounts.models import Organisation
+    from dcp_platform.accounts.selectors import related_organisations_for
+    from dcp_platform.records.services import allowed_organisations
+    from django.forms.models import model_to_dict
+
+    group = make_org()
+    member, owner, agent, other = make_org(parent=group), make_org(), make_org(), make_org()
+    OrganisationRelationship.objects.create(stock_owner=owner, managing_agent=group)
+    OrganisationRelationship.objects.create(stock_owner=group, managing_agent=agent)
+    users = [make_user(group, role="data_coordinator"), make_user(group), make_user(member, role="data_coordinator"),
+             make_user(None, role="support"), make_user(None), make_user(agent, role="data_coordinator")]
+
+    def same_as_the_selector(user: Any) -> dict[str, Any]:
+        allowed = allowed_organisations(user=user)
+        expected = {org.code: model_to_dict(org) for org in related_organisations_for(user=user)}
+        assert {code: model_to_dict(org) for code, org in allowed.items()} == expected
+        assert all(isinstance(org, Organisation) and not org._state.adding for org in allowed.values())
+        return allowed
+
+    for _ in range(2):  # the second time from the kept statement
+        for user in users:
+            same_as_the_selector(user)
+    coordinator = users[0]
+    assert {group.code, member.code, owner.code, agent.code} <= set(same_as_the_selector(coordinator))
+    assert other.code not in same_as_the_selector(coordinator)
+
+    OrganisationRelationship.objects.create(stock_owner=other, managing_agent=group)
+    assert other.code in same_as_the_selector(coordinator)
+    OrganisationRelationship.objects.filter(stock_owner=owner).delete()
+    Organisation.objects.filter(pk=member.pk).update(active=False)
+    Organisation.objects.filter(pk=agent.pk).update(provider_type="LA")
+    allowed = same_as_the_selector(coordinator)
+    assert owner.code not in allowed and member.code not in allowed and allowed[agent.code].provider_type == "LA"
+
+    coordinator.organisation = other
+    coordinator.save()
+    assert set(same_as_the_selector(coordinator)) == {other.code, group.code}  # group manages for other
+    coordinator.role = "support"
+    coordinator.save()
+    assert len(same_as_the_selector(coordinator)) == Organisation.objects.filter(active=True).count()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import connection, connections, models
 
 
 def take_ids(model: type[models.Model], count: int) -> list[int]:
@@ -45,9 +45,10 @@ def copy_insert(objects: Sequence[models.Model]) -> None:
     for obj, pk in zip(objects, take_ids(model, len(objects)), strict=True):
         obj.pk = pk
     sql = copy_statement(model, [str(field.column) for field in fields])
+    db = connections[connection.alias]  # the connection itself: each use of the proxy looks it up again
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # Django's wrapper has no COPY
         for obj in objects:
-            copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+            copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), db) for field in fields])
     for obj in objects:
         obj._state.adding = False
         obj._state.db = connection.alias

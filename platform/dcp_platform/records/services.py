@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections, transaction
 from django.db.models import Field
 from django.utils import timezone
 
@@ -112,9 +113,40 @@ def _refuse_derived_input(definition: Definition, answers: dict[str, Any]) -> No
         )
 
 
+# (user id, role, organisation id, active) -> the SQL and parameters of related_organisations_for(user). Only the
+# statement is kept, never its rows: every write still reads the organisations and their relationships afresh.
+_allowed_statements: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]] | None] = {}
+_ALLOWED_STATEMENTS_KEPT = 2000
+
+
 def allowed_organisations(*, user: User) -> dict[str, Organisation]:
-    """Organisations (by code) the user may submit records for."""
-    return {org.code: org for org in related_organisations_for(user=user)}
+    """Organisations (by code) the user may submit records for: related_organisations_for, read on every write.
+
+    Building and compiling that queryset cost more than running it, on every write of every channel, so each
+    process keeps the compiled statement per user (and the fields of theirs that decide it) and runs it on a
+    plain cursor. Querysets are lazy: building one reads nothing, so the statement cannot hold stale data.
+    """
+    key = (user.pk, user.role, user.organisation_id, user.is_active)
+    statement = _allowed_statements.get(key, ...)
+    if statement is ...:
+        organisations = related_organisations_for(user=user)
+        query = organisations.query
+        if query.select or query.annotations or query.extra or query.deferred_loading != (frozenset(), True):
+            return {org.code: org for org in organisations}  # not whole rows in field order: the ORM reads them
+        try:
+            statement = query.sql_with_params()
+        except EmptyResultSet:  # an empty queryset (no organisation): nothing to ask
+            statement = None
+        if len(_allowed_statements) >= _ALLOWED_STATEMENTS_KEPT:
+            _allowed_statements.clear()
+        _allowed_statements[key] = statement
+    if statement is None:
+        return {}
+    names = [field.attname for field in Organisation._meta.concrete_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        rows = cursor.fetchall()
+    return {org.code: org for org in (Organisation.from_db(connection.alias, names, row) for row in rows)}
 
 
 def _resolve_organisations(
@@ -161,6 +193,8 @@ def _reference(definition: Definition, answers: dict[str, Any]) -> str:
 
 
 def _changed(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Any]]:
+    if not old:  # a new record (the same result, without comparing every answer with a missing one)
+        return {key: [None, new[key]] for key in sorted(new) if new[key] is not None}
     return {key: [old.get(key), new.get(key)] for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)}
 
 
@@ -286,8 +320,9 @@ def _insert_with_history(record: Record, change: RecordChange) -> None:
     are connected to either model).
     """
     sql, record_fields, change_fields = _insert_with_history_sql()
-    params = [f.get_db_prep_save(f.pre_save(record, True), connection) for f in record_fields]
-    params += [f.get_db_prep_save(f.pre_save(change, True), connection) for f in change_fields]
+    db = connections[connection.alias]  # the connection itself: each use of the proxy looks it up again
+    params = [f.get_db_prep_save(f.pre_save(record, True), db) for f in record_fields]
+    params += [f.get_db_prep_save(f.pre_save(change, True), db) for f in change_fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         record.pk, change.pk = cursor.fetchone()
