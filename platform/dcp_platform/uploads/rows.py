@@ -27,8 +27,10 @@ class RowCells:
     flat: FlatDecoder | None = None  # a flat file (flat.py) is decoded by column, not field
     # Official template columns whose codes differ from the stored ones (field -> template text -> code).
     template_codes: dict[int, dict[str, str]] | None = None
-    # Remembered template cells per target and provider text (see field_values): a column repeats a few values.
-    _split: dict[int, dict[str, tuple[tuple[int, str], ...]]] = field(default_factory=dict, repr=False)
+    # Per provider column: (column index, target, provider value -> code, template cells remembered per cell text
+    # as the file has it, before the value mapping: see field_values). A column repeats a few values.
+    _split: list[tuple[int, Target, dict[str, str], dict[str, tuple[tuple[int, str], ...]]]] = field(
+        default_factory=list, repr=False)
     # How field_values picks a row's cells (per row length and width), and template codes remembered per text.
     _gather: dict[tuple[int, int], Callable[[list[str | None]], tuple[str | None, ...]]] = field(
         default_factory=dict, repr=False)
@@ -36,6 +38,7 @@ class RowCells:
 
     def __post_init__(self) -> None:
         self._codes = [(number, table, {}) for number, table in (self.template_codes or {}).items()]
+        self._split = [(index, target, mapped, {}) for index, target, mapped in self.by_target]
 
     @classmethod
     def build(
@@ -100,19 +103,14 @@ class RowCells:
                         stripped = text.strip()
                         code = known[text] = table.get(stripped.upper(), table.get(stripped, text))
                     values[number] = code
-        split = self._split
-        for position, (index, target, mapped) in enumerate(self.by_target):
+        for index, target, mapped, memo in self._split:
             raw = row[index] if index < length else ""
-            if mapped:
-                raw = mapped.get(raw.strip().lower(), raw)
-            memo = split.get(position)
-            if memo is None:
-                memo = split[position] = {}
             made = memo.get(raw)
-            if made is None:
+            if made is None:  # the value mapping and the split depend on the text only
                 if len(memo) >= SPLIT_MEMO_SIZE:
                     memo.clear()
-                made = memo[raw] = tuple(to_template_cells(target, raw).items())
+                text = mapped.get(raw.strip().lower(), raw) if mapped else raw
+                made = memo[raw] = tuple(to_template_cells(target, text).items())
             for number, text in made:
                 if number < width:
                     values[number] = text
