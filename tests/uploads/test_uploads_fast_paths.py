@@ -14,6 +14,7 @@ import pytest
 from dcp_platform.definitions import Definition
 from dcp_platform.registry import all_plugins, definitions_for, get_plugin
 from dcp_platform.uploads import decode as decode_module
+from dcp_platform.uploads import flat as flat_module
 from dcp_platform.uploads import rows as rows_module
 from dcp_platform.uploads.decode import RowDecoder
 from dcp_platform.uploads.mapping import mapper_for
@@ -135,3 +136,32 @@ def test_a_long_row_of_short_cells_is_read(tmp_path: Path) -> None:
         list(raw_rows(path))
     path.write_text("a,b,c,d,e,f\n" + ",".join(cells) + "\n", encoding="utf-8")
     assert [len(row) for row in raw_rows(path)] == [6, 6]
+
+
+@pytest.mark.parametrize(("slug", "form_year"), [(slug, key) for slug in sorted(all_plugins()) for key in sorted(definitions_for(slug))])
+@pytest.mark.parametrize("memo_size", [2, flat_module.MEMO_SIZE])
+def test_flat_cells_remembered_per_column_decode_as_fresh(
+    slug: str, form_year: tuple[str, int], memo_size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(flat_module, "MEMO_SIZE", memo_size)
+    definition = definitions_for(slug)[form_year]
+    headers = flat_module.flat_headers(definition)
+    match = flat_module.match_flat(headers, definition)
+    assert match is not None
+    decoder = flat_module.FlatDecoder(definition, match.columns, headers)
+    rng = random.Random(13)
+    pools = []
+    for column in match.columns.values():
+        options = column.question.options[:5]
+        pools.append(TEXTS + [str(o.code) for o in options] + [o.label for o in options] + [" MH;DA ", "1;2", "x;1"])
+    rows = [[rng.choice(pool) for pool in pools] for _ in range(40)]
+    for row in rows * 3:
+        fresh = flat_module.FlatDecoder(definition, match.columns, headers).decode(row)
+        assert repr(decoder.decode(row)) == repr(fresh)
+    ticked = [(str(column.question.options[0].code) if column.question.type == "checkboxes" else "")
+              for column in match.columns.values()]
+    first, second = decoder.decode(ticked)[0], decoder.decode(ticked)[0]
+    checked = [key for key, value in first.items() if isinstance(value, list) and value and not isinstance(value[0], dict)]
+    assert all(first[key] == second[key] and first[key] is not second[key] for key in checked)  # never one list
+    if any(column.question.type == "checkboxes" and column.item is None for column in match.columns.values()):
+        assert checked

@@ -32,6 +32,8 @@ MAPPING_PREFIX = "flat:"  # Upload.column_mapping values: "flat:<answer key>" (`
 RECOGNISED_SHARE = 0.8  # this share of the headers must be flat names for the file to be taken as flat
 DEFAULT_ITEMS = 3  # column sets in an empty file for a group with no max_items
 CHECKBOX_SEPARATORS = re.compile(r"[;,]")
+# Decoded cells remembered per column (a column repeats a few values; one of unique values is emptied when full).
+MEMO_SIZE = 512
 
 Answers = dict[str, Any]
 
@@ -217,6 +219,9 @@ class FlatDecoder:
         self.columns = dict(sorted(columns.items()))
         self.headers = list(headers)
         self._column_of_key = {column.key: self._header(index) for index, column in self.columns.items()}
+        # Per column: cell text -> (answer, error), as _coerce gives them (coercion is pure); list answers are
+        # never remembered, so no two rows share one.
+        self._memos: dict[int, dict[str, tuple[Any, str | None]]] = {index: {} for index in self.columns}
         given = {column.question.id for column in self.columns.values()}
         # A group counted by a question the file does not have: the count is the last item with data.
         self._count_questions: dict[str, str] = {}
@@ -278,11 +283,20 @@ class FlatDecoder:
         answers: Answers = {}
         items: dict[str, dict[int, dict[str, Any]]] = {}
         errors: dict[int, str] = {}
+        memos = self._memos
         for index, column in self.columns.items():
             raw = row[index] if index < len(row) else ""
             if not raw.strip():
                 continue
-            value, error = self._coerce(column.question, raw)
+            memo = memos[index]
+            found = memo.get(raw)
+            if found is None:
+                found = self._coerce(column.question, raw)
+                if not isinstance(found[0], list | dict):
+                    if len(memo) >= MEMO_SIZE:
+                        memo.clear()
+                    memo[raw] = found
+            value, error = found
             if error is not None:
                 errors[index] = error
                 continue
