@@ -7,6 +7,7 @@ import csv
 import html
 import io
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -230,7 +231,8 @@ def test_confirming_for_all_rows_is_left_to_a_worker_and_the_page_follows_it(
     write_template(path, uploader.organisation.code, 2, ONLY_SOFT_SCHARGE)
     upload = post_file(client, path)
     # What the view does before the worker takes over: the upload is busy, nothing is confirmed yet.
-    assert start_confirming_soft_problem(upload) and not start_confirming_soft_problem(upload)
+    assert start_confirming_soft_problem(upload, rule_id=SOFT_RULE, user_id=uploader.pk)
+    assert not start_confirming_soft_problem(upload, rule_id=SOFT_RULE, user_id=uploader.pk)
     page = client.get(f"/uploads/{upload.pk}/").content.decode()
     assert "Confirming answers" in page and "This page updates by itself" in page
     assert '<meta http-equiv="refresh" content="3">' in page and "Confirm for all" not in page
@@ -242,7 +244,7 @@ def test_confirming_for_all_rows_is_left_to_a_worker_and_the_page_follows_it(
     finish_confirming_soft_problem(upload.pk, rule_id=SOFT_RULE, user_id=uploader.pk)
     finish_confirming_soft_problem(upload.pk, rule_id=SOFT_RULE, user_id=uploader.pk)  # a redelivered task
     upload.refresh_from_db()
-    assert upload.status == UploadStatus.READY
+    assert upload.status == UploadStatus.READY and "confirming" not in upload.summary
     assert upload.summary["soft_confirmation"] == {"rule": SOFT_RULE, "confirmed": 2, "refused": 0}
     assert [[p["rule"] for p in row.problems] for row in UploadRow.objects.filter(upload=upload)] == [
         ["rent_value_check"]] * 2
@@ -284,3 +286,28 @@ def test_a_row_is_fixed_in_the_web_form(client_for: Any, uploader: Any, make_org
     # Records of an upload that is no longer under review do not open while hidden.
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.CANCELLED)
     assert client.get(f"/records/{record.public_id}/").status_code == 404
+
+
+def test_a_confirmation_whose_worker_died_is_found_and_finished(client_for: Any, uploader: Any, tmp_path: Path) -> None:
+    """A worker that starts re-queues confirmations left without progress (tasks.resume_stalled_uploads), with
+    what was being confirmed and for whom, instead of leaving the upload busy until the broker redelivers."""
+    from dcp_platform.uploads.services import (
+        StalledConfirmation,
+        finish_confirming_soft_problem,
+        stalled_confirmations,
+        start_confirming_soft_problem,
+    )
+    from django.utils import timezone
+
+    path = tmp_path / "soft.csv"
+    write_template(path, uploader.organisation.code, 2, ONLY_SOFT_SCHARGE)
+    upload = post_file(client_for("core", uploader), path)
+    assert start_confirming_soft_problem(upload, rule_id=SOFT_RULE, user_id=uploader.pk)
+    assert stalled_confirmations(older_than_seconds=60) == []  # just started: its worker may be busy with it
+    Upload.objects.filter(pk=upload.pk).update(updated_at=timezone.now() - timedelta(minutes=10))  # then it died
+    stalled = stalled_confirmations(older_than_seconds=60)
+    assert stalled == [StalledConfirmation(upload.pk, SOFT_RULE, uploader.pk)]
+    finish_confirming_soft_problem(stalled[0].upload_id, rule_id=stalled[0].rule_id, user_id=stalled[0].user_id)
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.READY and upload.summary["soft_confirmation"]["confirmed"] == 2
+    assert stalled_confirmations(older_than_seconds=0) == []

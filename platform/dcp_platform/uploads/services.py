@@ -453,6 +453,27 @@ def stalled_upload_ids(*, older_than_seconds: float) -> list[int]:
     ).values_list("pk", flat=True))
 
 
+@dataclass(frozen=True)
+class StalledConfirmation:
+    upload_id: int
+    rule_id: str
+    user_id: int
+
+
+def stalled_confirmations(*, older_than_seconds: float) -> list[StalledConfirmation]:
+    """Uploads confirming a soft problem whose last progress is older than this (their worker died), with what
+    was being confirmed and for whom (noted by start_confirming_soft_problem), so the work can be queued again."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    found = []
+    for upload_id, summary in Upload.objects.filter(status=UploadStatus.CONFIRMING, updated_at__lt=cutoff).values_list(
+        "pk", "summary"
+    ):
+        note = (summary or {}).get(_CONFIRMING_NOTE) or {}
+        if note.get("rule") and note.get("user_id"):
+            found.append(StalledConfirmation(upload_id, str(note["rule"]), int(note["user_id"])))
+    return found
+
+
 @transaction.atomic
 def confirm_upload(upload: Upload, *, create: str = "all") -> int:
     """Make the upload's records visible. `create="completed"` keeps only the rows without problems."""
@@ -599,7 +620,9 @@ def confirm_soft_problem_for_all(
     ))
     records = Record.objects.filter(upload_id=upload.pk, visible=False).in_bulk([row.record_id for row in rows])
     confirmed = refused = 0
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
+        if number % _CONFIRMING_HEARTBEAT_ROWS == 0:  # still working: not stalled (see stalled_confirmations)
+            Upload.objects.filter(pk=upload.pk).update(updated_at=timezone.now())
         record = records.get(row.record_id)  # type: ignore[arg-type]
         if record is None:
             continue
@@ -622,16 +645,24 @@ def confirm_soft_problem_for_all(
     return SoftConfirmation(confirmed, refused)
 
 
-def start_confirming_soft_problem(upload: Upload) -> bool:
+_CONFIRMING_NOTE = "confirming"  # the summary's note of what a worker is confirming, until it is done
+_CONFIRMING_HEARTBEAT_ROWS = 100  # rows between two "still working" marks (see stalled_confirmations)
+
+
+def start_confirming_soft_problem(upload: Upload, *, rule_id: str, user_id: int) -> bool:
     """Mark a ready upload as confirming a soft problem for all its rows (done by a worker); False if not ready.
 
-    The status change is the lock: a second click, or a confirmation of the whole upload, finds it busy.
+    The status change is the lock: a second click, or a confirmation of the whole upload, finds it busy. What is
+    confirmed, and by whom, is noted in the summary so that a worker that starts after one died can finish it.
     """
+    note = {"rule": rule_id, "user_id": user_id}
     started = Upload.objects.filter(pk=upload.pk, status=UploadStatus.READY).update(
         status=UploadStatus.CONFIRMING, updated_at=timezone.now(),
+        summary={**(upload.summary or {}), _CONFIRMING_NOTE: note},
     )
     if started:
         upload.status = UploadStatus.CONFIRMING
+        upload.summary = {**(upload.summary or {}), _CONFIRMING_NOTE: note}
     return bool(started)
 
 
@@ -648,9 +679,8 @@ def finish_confirming_soft_problem(upload_id: int, *, rule_id: str, user_id: int
         outcome = confirm_soft_problem_for_all(upload, rule_id=rule_id, user=user, today=today)
         note = {"rule": rule_id, "confirmed": outcome.confirmed, "refused": outcome.refused}
         upload.refresh_from_db(fields=["summary"])
-        Upload.objects.filter(pk=upload.pk).update(
-            summary={**(upload.summary or {}), "soft_confirmation": note}, updated_at=timezone.now(),
-        )
+        summary = {k: v for k, v in (upload.summary or {}).items() if k != _CONFIRMING_NOTE}
+        Upload.objects.filter(pk=upload.pk).update(summary={**summary, "soft_confirmation": note}, updated_at=timezone.now())
     finally:
         Upload.objects.filter(pk=upload.pk, status=UploadStatus.CONFIRMING).update(status=UploadStatus.READY)
 

@@ -35,7 +35,8 @@ def confirm_soft_problem_task(schema_name: str, upload_id: int, rule_id: str, us
 
 @worker_ready.connect
 def resume_stalled_uploads(**_kwargs: Any) -> None:
-    """A worker that starts (or restarts after a crash) re-queues uploads whose worker died in the middle.
+    """A worker that starts (or restarts after a crash) re-queues uploads whose worker died in the middle of
+    processing them, or of confirming a soft problem for all their rows.
 
     Without this a killed worker's upload waits for the broker's visibility timeout (an hour) before its
     unacknowledged task is handed out again. `DCP_UPLOAD_STALE_AFTER` (seconds without progress, default 300)
@@ -43,7 +44,7 @@ def resume_stalled_uploads(**_kwargs: Any) -> None:
     """
     from dcp_platform.tenancy.models import Collection
 
-    from .services import stalled_upload_ids
+    from .services import stalled_confirmations, stalled_upload_ids
 
     older_than = float(os.environ.get("DCP_UPLOAD_STALE_AFTER", "300"))
     for schema_name in Collection.objects.exclude(schema_name=get_public_schema_name()).values_list(
@@ -53,3 +54,6 @@ def resume_stalled_uploads(**_kwargs: Any) -> None:
             for upload_id in stalled_upload_ids(older_than_seconds=older_than):
                 log.info("re-queueing stalled upload %s in %s", upload_id, schema_name)
                 process_upload_task.delay(schema_name, upload_id)
+            for stalled in stalled_confirmations(older_than_seconds=older_than):
+                log.info("re-queueing the stalled confirmation of upload %s in %s", stalled.upload_id, schema_name)
+                confirm_soft_problem_task.delay(schema_name, stalled.upload_id, stalled.rule_id, stalled.user_id)

@@ -279,8 +279,10 @@ def upload_confirm_soft(request: HttpRequest, upload_id: int) -> HttpResponse:
         messages.info(request, "There is nothing left to confirm for that check.")
         return redirect("uploads:detail", upload_id=upload.pk)
     # Every affected record is evaluated and saved again: a worker does it, the page follows its progress.
-    if services.start_confirming_soft_problem(upload):
-        confirm_soft_problem_task.delay(_schema(), upload.pk, rule, request.user.pk)
+    user_id = request.user.pk
+    assert user_id is not None  # signed in (collection_member_required)
+    if services.start_confirming_soft_problem(upload, rule_id=rule, user_id=user_id):
+        confirm_soft_problem_task.delay(_schema(), upload.pk, rule, user_id)
     return redirect("uploads:detail", upload_id=upload.pk)
 
 
