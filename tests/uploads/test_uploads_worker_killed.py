@@ -305,3 +305,40 @@ def test_a_restarted_worker_resumes_a_stalled_upload_without_waiting_for_the_bro
     assert Record.objects.filter(upload_id=upload.pk).count() == ROWS
     assert sorted(Record.objects.filter(upload_id=upload.pk).values_list("upload_row", flat=True)) == \
         list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + ROWS))
+
+
+def test_chunks_committed_by_the_writer_thread_are_whole_and_a_failed_one_stops_the_file(
+    core: Any, make_org: Any, make_user: Any, tmp_path: Path, uploads_to_remove: list[Upload],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Outside a transaction (as in a worker) chunks are committed by a second thread while the next is built
+    (services._ChunkWriter). A chunk that fails to commit stops the file with the chunks before it whole; the
+    next run resumes after them, and the writer's thread does not outlive the run."""
+    import threading
+
+    upload = _template_upload(make_org, make_user, tmp_path, uploads_to_remove)
+    assert not connection.in_atomic_block  # else chunks are committed in this thread (and this test proves nothing)
+    real_commit, calls = services._commit_chunk, []
+
+    def commit_failing_the_second(*args: Any) -> None:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        real_commit(*args)
+
+    monkeypatch.setattr(services, "_commit_chunk", commit_failing_the_second)
+    with pytest.raises(RuntimeError, match="went away"):
+        services.process_upload(upload.pk, today=TODAY)
+    assert all(name.startswith(f"upload-{upload.pk}-store") for name in calls), calls
+    assert Upload.objects.get(pk=upload.pk).processed_rows == services.CHUNK_ROWS
+    assert UploadRow.objects.filter(upload=upload).count() == services.CHUNK_ROWS
+    assert Record.objects.filter(upload_id=upload.pk).count() == services.CHUNK_ROWS
+
+    monkeypatch.setattr(services, "_commit_chunk", real_commit)
+    services.process_upload(upload.pk, today=TODAY)
+    done = Upload.objects.get(pk=upload.pk)
+    assert done.status == UploadStatus.READY and done.processed_rows == ROWS
+    rows = list(UploadRow.objects.filter(upload=upload).values_list("row_number", flat=True))
+    assert sorted(rows) == list(range(FIRST_DATA_ROW, FIRST_DATA_ROW + ROWS))
+    assert sorted(Record.objects.filter(upload_id=upload.pk).values_list("upload_row", flat=True)) == sorted(rows)
+    assert not [t for t in threading.enumerate() if t.name.startswith(f"upload-{upload.pk}-store")]
