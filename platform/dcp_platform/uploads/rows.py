@@ -63,6 +63,8 @@ class RowCells:
         return cls.build(definition, dict(upload.column_mapping), dict(upload.value_mapping))
 
     def cells(self, row: list[str]) -> dict[int, str]:
+        """One row's cells by field number, plainly: the reference that `field_values` (what processing uses)
+        is tested against (tests/uploads/test_uploads_fast_paths.py)."""
         cells = {number: row[index] for index, number in self.by_field if index < len(row)}
         # Cells from the official template carry its codes; provider columns were mapped to stored codes.
         for number, table in (self.template_codes or {}).items():
