@@ -31,7 +31,7 @@ from .model import (
 _PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _MAX_PASSES = 10  # clearing answers can make later conditions change; repeat until nothing changes
 _MAX_LISTED_ITEMS = 20  # refs and page instances made in advance for groups without max_items
-_SET_VALUE_MEMO_SIZE = 4096  # remembered coercions of derived values into answers (see _coerce_set_value)
+_COERCE_MEMO_SIZE = 8192  # remembered coercions of input and of derived values into answers (see _coerce_remembered)
 _RULE_TEXTS_MEMO_SIZE = 4096  # remembered problem messages and tokens (see Definition._rule_texts)
 _RULE_PARTS_LIMIT = 20_000  # rule and item pairs whose fixed parts are kept (see Definition._rule_parts)
 
@@ -365,7 +365,7 @@ class Definition:
         self._section_of = {q.id: q.section_id for q in questions.values()}
         self._ref_cache: dict[tuple[str, int | None], tuple[FieldRef, str]] = {}
         self._page_instances: dict[tuple[str, int | None], PageInstance] = {}
-        self._set_value_memo: dict[Any, tuple[Any, str | None]] = {}
+        self._coerce_memo: dict[Any, tuple[Any, str | None]] = {}
         self._rule_texts_memo: dict[tuple[Any, ...], tuple[str, str | None, str | None]] = {}
         self._rule_parts_cache: dict[tuple[str, int | None], tuple[tuple[FieldRef, ...], tuple[str, ...], tuple[int, ...], str]] = {}
         for rule in validations:
@@ -442,6 +442,14 @@ class Definition:
     # ------------------------------------------------------------------------------------------ coercion
 
     def coerce(self, question: Question, raw: Any) -> tuple[Any, str | None]:
+        """Raw input (a form field, a CSV cell, a JSON value) as the stored answer, or an error message.
+
+        Remembered per question and text or whole number (bounded, shared with derived values, see
+        _coerce_remembered): records repeat the same dates, codes and amounts, and coercion is pure.
+        """
+        kind = type(raw)
+        if (kind is str or kind is int) and self.questions.get(question.id) is question:
+            return self._coerce_remembered(question, (question.id, kind, raw), raw)
         return coercion.coerce(question, raw)
 
     def coerce_date_parts(self, question: Question, day: Any, month: Any, year: Any) -> tuple[Any, str | None]:
@@ -562,19 +570,23 @@ class Definition:
         from record to record; coercion is pure). Only for value types whose equal values coerce alike: 1 and
         True, or Decimal("1.0") and Decimal("1.00"), are equal but may not."""
         kind = type(value)
+        raw = value.isoformat() if isinstance(value, date) else value
         if kind is Decimal:
-            key: Any = (question.id, kind, str(value))
-        elif kind is str or kind is int or kind is date:
-            key = (question.id, kind, value)
-        else:
-            return coercion.coerce(question, value.isoformat() if isinstance(value, date) else value)
-        memo = self._set_value_memo
+            return self._coerce_remembered(question, (question.id, kind, str(value)), raw)
+        if kind is str or kind is int or kind is date:
+            return self._coerce_remembered(question, (question.id, kind, value), raw)
+        return coercion.coerce(question, raw)
+
+    def _coerce_remembered(self, question: Question, key: tuple[Any, ...], raw: Any) -> tuple[Any, str | None]:
+        """coercion.coerce(question, raw), remembered under `key` (which must tell apart every two values that
+        could coerce differently); lists and dicts are never shared between records."""
+        memo = self._coerce_memo
         found = memo.get(key)
         if found is None:
-            found = coercion.coerce(question, value.isoformat() if isinstance(value, date) else value)
+            found = coercion.coerce(question, raw)
             if isinstance(found[0], list | dict):
-                return found  # never share a mutable answer between records
-            if len(memo) >= _SET_VALUE_MEMO_SIZE:
+                return found
+            if len(memo) >= _COERCE_MEMO_SIZE:
                 memo.clear()  # bounded: a worker's memory stays flat however many records it evaluates
             memo[key] = found
         return found

@@ -54,6 +54,22 @@ def test_remembered_coercion_of_derived_values_gives_what_coercion_gives(core: D
                     assert found[0] is not core._coerce_set_value(question, value)[0]  # never shared
 
 
+def test_remembered_coercion_of_input_gives_what_coercion_gives(core: Definition) -> None:
+    """Definition.coerce (forms, API, uploads) remembers results per question and text or whole number, in the
+    memory derived values use too: mixed calls, in both orders, give exactly coercion's results."""
+    values: list[Any] = [v for v in VALUES if type(v) in (str, int, bool)]
+    values += ["2026-06-01", "01/06/2026", "2026-02-31", " 12 ", "12.50", "-1", "1e3", "LS6 1AA", "ls61aa", "=1+1", "0"]
+    for _round in range(2):  # the second round answers from memory
+        for question in core.questions.values():
+            for value in values:
+                expected = coerce.coerce(question, value)
+                for found in (core.coerce(question, value), core._coerce_set_value(question, value) if
+                              type(value) in (str, int) else expected, core.coerce(question, value)):
+                    assert found == expected and repr(found) == repr(expected), (question.id, value)
+                if isinstance(expected[0], list):
+                    assert core.coerce(question, value)[0] is not core.coerce(question, value)[0]  # never shared
+
+
 def test_problem_texts_are_remembered_only_under_keys_that_tell_values_apart() -> None:
     from dcp_platform.definitions.definition import _values_key
 
