@@ -16,6 +16,7 @@ from typing import Any
 
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.definitions import Definition, Evaluation
+from dcp_platform.records.copying import insert_fields, prepared_values
 from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.records.selectors import records_visible_to
 from dcp_platform.records.services import (
@@ -149,7 +150,7 @@ def _idempotency_sql() -> tuple[str, str, list[Field[Any, Any]]]:
     """Claim an Idempotency-Key (INSERT ... ON CONFLICT DO NOTHING) and remember the response: SQL and fields."""
     quote = connection.ops.quote_name
     opts = IdempotentRequest._meta
-    fields = [f for f in opts.concrete_fields if not f.generated and not f.primary_key]
+    fields = insert_fields(IdempotentRequest)
 
     def column(name: str) -> str:
         return quote(str(opts.get_field(name).column))  # type: ignore[union-attr]
@@ -182,7 +183,7 @@ def _idempotent(request: Request, compute: Callable[[], Response]) -> Response:
         with connection.cursor() as cursor:
             # A request with the same key still running holds its row: this waits for it to finish. No row back
             # means the first request has finished (its row was committed), with no error to roll back to.
-            cursor.execute(claim, [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields])
+            cursor.execute(claim, prepared_values(entry, fields))
             claimed = cursor.fetchone()
         if claimed is None:
             first = IdempotentRequest.objects.get(api_key=api_key, key=key)

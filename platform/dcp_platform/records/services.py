@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Field
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem
-from dcp_platform.records.copying import copy_insert
+from dcp_platform.records.copying import copy_insert, insert_fields, mark_saved, prepared_values
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.registry import definition_for
 
@@ -288,11 +288,9 @@ def _store(
 def _insert_with_history_sql() -> tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]]:
     """One INSERT of a new record and its first history row (a data-modifying WITH), and the fields it binds."""
     quote = connection.ops.quote_name
-    record_fields = [f for f in Record._meta.concrete_fields if not f.generated and not f.primary_key]
+    record_fields = insert_fields(Record)
     record_link = RecordChange._meta.get_field("record")
-    change_fields = [
-        f for f in RecordChange._meta.concrete_fields if not f.generated and not f.primary_key and f is not record_link
-    ]
+    change_fields = [f for f in insert_fields(RecordChange) if f is not record_link]
     record_pk, change_pk = (quote(str(model._meta.pk.column)) for model in (Record, RecordChange))  # type: ignore[union-attr]
 
     def names(fields: list[Field[Any, Any]]) -> str:
@@ -320,16 +318,12 @@ def _insert_with_history(record: Record, change: RecordChange) -> None:
     are connected to either model).
     """
     sql, record_fields, change_fields = _insert_with_history_sql()
-    db = connections[connection.alias]  # the connection itself: each use of the proxy looks it up again
-    params = [f.get_db_prep_save(f.pre_save(record, True), db) for f in record_fields]
-    params += [f.get_db_prep_save(f.pre_save(change, True), db) for f in change_fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, prepared_values(record, record_fields) + prepared_values(change, change_fields))
         record.pk, change.pk = cursor.fetchone()
     change.record = record
-    for obj in (record, change):
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    mark_saved(record)
+    mark_saved(change)
 
 
 def record_create(
