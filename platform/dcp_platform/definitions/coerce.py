@@ -388,3 +388,25 @@ def make_checker(question: Question) -> Checker:
 
         return check_text
     return slow
+
+
+def plainly_valid_source(question: Question, value: str, constant: Callable[[Any], str]) -> str | None:
+    """For code generated to check many answers at once (Definition's walk): a Python expression over the
+    variable `value` that is true only for values `check_value(question, value, scope)` accepts, the fast paths
+    of `make_checker` written out with their constants (named by `constant(value) -> name`). False means "ask the
+    checker", not "invalid". None when the question has no such expression."""
+    kind = question.type
+    low, high = question.min, question.max
+    if kind in _OPTION_KINDS and question.options:
+        kinds = {type(code) for code in question.codes}
+        test = f"type({value}) is int" if kinds == {int} else f"type({value}) is str" if kinds == {str} else \
+            f"(type({value}) is int or type({value}) is str)"
+        return f"{test} and {value} in {constant(question.codes)}"
+    if kind == "integer" and _constant_number(low) and _constant_number(high) and question.step in (None, 1):
+        bounds = "".join(f" and {value} {op} {bound if type(bound) is int else constant(bound)}"
+                         for op, bound in ((">=", low), ("<=", high)) if bound is not None)
+        return f"type({value}) is int{bounds}"
+    if kind == "text" and not question.pattern:
+        longest = question.max_length
+        return f"type({value}) is str" + (f" and len({value}) <= {longest!r}" if longest is not None else "")
+    return None

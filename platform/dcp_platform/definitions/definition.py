@@ -172,7 +172,6 @@ class _PageStep:
     asks: tuple[_Ask, ...]
     # PageInstance by item number (0 outside groups), immutable and shared like the refs.
     instances: list[PageInstance]
-    run: Callable[..., bool]  # the generated walk of this page (see _page_function)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,14 +183,20 @@ class _SectionStep:
 
 @dataclass(slots=True)
 class _Walk:
-    """Mutable state of one applicability pass."""
+    """Mutable state of one applicability pass, and what the pass found about the questions it asked (in the
+    order asked): what _finish reports when no other pass follows."""
 
     record: dict[str, Any]
     items: dict[str, list[dict[str, Any]]]
     pages: list[PageInstance] = field(default_factory=list)
-    asked: list[tuple[_Ask, int]] = field(default_factory=list)  # item 0 outside groups
     sections: dict[str, bool] = field(default_factory=dict)
     changed: bool = False
+    applicable: list[FieldRef] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # FieldRef.key of each applicable question
+    missing: list[FieldRef] = field(default_factory=list)
+    # Type problems, and (ask, item, value) in the place of a check that needs the final scope (see _finish).
+    problems: list[Any] = field(default_factory=list)
+    answered: tuple[bool, ...] = ()  # by section: whether an asked question is answered
 
 
 class _Source:
@@ -221,7 +226,7 @@ class _Source:
         self.lines.append("    " * indent + line)
 
     def build(self) -> Callable[..., Any]:
-        self.namespace["__builtins__"] = {**GENERATED_BUILTINS, "zip": zip}
+        self.namespace["__builtins__"] = {**GENERATED_BUILTINS, "zip": zip, "type": type, "int": int, "str": str}
         source = "\n".join(self.lines) + "\n"
         exec(compile(source, f"<definition {self.name}>", "exec"), self.namespace)  # noqa: S102
         function: Callable[..., Any] = self.namespace[self.name]
@@ -265,20 +270,84 @@ def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]
     return source.build()
 
 
-def _page_function(page: Page, asks: tuple[_Ask, ...], setters: dict[str, list[DerivedValue]]) -> Callable[..., bool]:
-    """One page (instance) of the applicability walk, as function(scope, write, old, kept, asked, item, shown)
-    -> whether any question is asked. `scope` reads (the record's scope or an ItemScope), `write` is where
-    cleared answers are removed from the scope, `old` the answers and `kept` those that stay."""
-    source = _Source("page_" + re.sub(r"\W", "_", page.id), "write, old, kept, asked, item, shown")
-    if page.condition is None:
-        source.add(1, "page_shown = shown")
+def _walk_function(
+    plan: tuple[_SectionStep, ...], setters: dict[str, list[DerivedValue]], groups: dict[str, Group]
+) -> Callable[..., tuple[bool, ...]]:
+    """The applicability walk of every page, and what the asked questions come to, as one function
+
+        walk(scope, record, kept, rows, sections, pages, applicable, keys, missing, problems, ask_ref,
+             page_instance, type_problem) -> whether each section has an answered asked question.
+
+    It works out what applies in the order questions are asked, keeping (in `kept`, or the kept item of `rows`)
+    only the answers to questions that apply and removing the others from the scope, so that later conditions
+    see them cleared. For each question asked it notes its FieldRef and key, whether it is missing, and its
+    type problem (most answers are accepted by a check written out inline, the others go to the question's
+    checker): one pass over the questions instead of a second loop with a call per question. A check whose
+    bounds are expressions needs the final scope, so the walk leaves (ask, item, value) in its place.
+
+    `rows[group]` holds (number, ItemScope, item scope, old answers, kept answers) for each item: group pages
+    run once per item, with `scope` and `g` the item's (expressions are written over both).
+    """
+    source = _Source("walk", "record, kept, rows, sections, pages, applicable, keys, missing, problems, ask_ref, "
+                             "page_instance, type_problem")
+    source.add(1, "record_scope = scope")
+    source.add(1, "add_page, add_applicable, add_key = pages.append, applicable.append, keys.append")
+    source.add(1, "add_missing, add_problem = missing.append, problems.append")
+    flags = [f"answered_{index}" for index in range(len(plan))]
+    for flag in flags:
+        source.add(1, f"{flag} = False")
+    for step, flag in zip(plan, flags, strict=True):
+        section = step.section
+        source.add(1, f"# section {section.id}")
+        shown = "True" if section.condition is None else f"bool({source.expression(section.condition, truth=True)})"
+        source.add(1, f"shown = {shown}")
+        source.add(1, f"sections[{section.id!r}] = shown")
+        for page in step.pages:
+            source.add(1, f"# page {page.page.id}")
+            indent = 1
+            if page.group is not None:
+                source.add(1, f"for number, scope, write, old, kept_item in rows[{page.group!r}]:")
+                source.add(2, "g = scope.get")
+                indent = 2
+                _walk_page(source, page, setters, groups, indent, flag)
+                source.add(1, "scope = record_scope")
+                source.add(1, "g = scope.get")
+            else:
+                _walk_page(source, page, setters, groups, indent, flag)
+    source.add(1, f"return ({', '.join(flags)},)")
+    return source.build()
+
+
+def _walk_page(
+    source: _Source, page: _PageStep, setters: dict[str, list[DerivedValue]], groups: dict[str, Group], indent: int,
+    flag: str,
+) -> None:
+    """One page of the walk (see _walk_function). Outside groups the scope is also where cleared answers are
+    removed, `record` the answers and `kept` those that stay; in a group, `write`, `old` and `kept_item`."""
+    in_group = page.group is not None
+    write, old, kept = ("write", "old", "kept_item") if in_group else ("scope", "record", "kept")
+    item = "number" if in_group else "0"
+    if in_group:
+        largest = groups[page.group].max_items  # type: ignore[index]
+        bounded = largest is not None and largest < len(page.instances)
+    condition = "shown" if page.page.condition is None else \
+        f"shown and {source.expression(page.page.condition, truth=True)}"
+    source.add(indent, f"page_shown = {condition}")
+    # Whether the page is shown to the user: when one question is asked whenever the page is, that is page_shown.
+    always = any(ask.question.condition is None and not ask.question.set_by_system for ask in page.asks)
+    instance = source.constant(page.instances) + "[number]" if in_group else source.constant(page.instances[0])
+    if in_group and not bounded:
+        instance = f"({instance} if number < {len(page.instances)} else page_instance({source.constant(page.page)}, number))"
+    if always:
+        source.add(indent, "if page_shown:")
+        source.add(indent + 1, f"add_page({instance})")
     else:
-        source.add(1, f"page_shown = shown and {source.expression(page.condition, truth=True)}")
-    source.add(1, "any_asked = False")
-    for ask in asks:
+        source.add(indent, "any_asked = False")
+    for ask in page.asks:
+        question = ask.question
         qid = repr(ask.id)
         keyword = "if"
-        if ask.question.set_by_system:
+        if question.set_by_system:
             conditions = [d.condition for d in setters.get(ask.id, [])]
             if any(c is None for c in conditions):
                 is_set = "True"
@@ -286,20 +355,48 @@ def _page_function(page: Page, asks: tuple[_Ask, ...], setters: dict[str, list[D
                 is_set = " or ".join(source.expression(c, truth=True) for c in conditions if c is not None)
             else:
                 is_set = "False"
-            source.add(1, f"if {qid} in old and ({is_set}):")
-            source.add(2, f"kept[{qid}] = old[{qid}]  # answered by the system: kept, not asked")
+            source.add(indent, f"if {qid} in {old} and ({is_set}):")
+            source.add(indent + 1, f"{kept}[{qid}] = {old}[{qid}]  # answered by the system: kept, not asked")
             keyword = "elif"
-        condition = "" if ask.question.condition is None else \
-            f" and {source.expression(ask.question.condition, truth=True)}"
-        source.add(1, f"{keyword} page_shown{condition}:")
-        source.add(2, "any_asked = True")
-        source.add(2, f"asked.append(({source.constant(ask)}, item))")
-        source.add(2, f"if {qid} in old:")
-        source.add(3, f"kept[{qid}] = old[{qid}]")
-        source.add(1, f"elif {qid} in write:")
-        source.add(2, f"del write[{qid}]  # later conditions must see the cleared answer")
-    source.add(1, "return any_asked")
-    return source.build()
+        asked = "" if question.condition is None else f" and {source.expression(question.condition, truth=True)}"
+        source.add(indent, f"{keyword} page_shown{asked}:")
+        body = indent + 1
+        if not always:
+            source.add(body, "any_asked = True")
+        if not in_group:
+            ref, key = ask.refs[0]
+            ref_name = source.constant(ref)
+            source.add(body, f"add_applicable({ref_name})")
+            source.add(body, f"add_key({key!r})")
+        else:
+            refs = source.constant(ask.refs)
+            pair = f"{refs}[number]" if bounded else \
+                f"({refs}[number] if number < {len(ask.refs)} else ask_ref({source.constant(ask)}, number))"
+            source.add(body, f"ref, key = {pair}")
+            source.add(body, "add_applicable(ref)")
+            source.add(body, "add_key(key)")
+            ref_name = "ref"
+        source.add(body, f"value = {old}.get({qid})")
+        source.add(body, "if value is not None:")
+        source.add(body + 1, f"{kept}[{qid}] = value")
+        source.add(body + 1, f"{flag} = True")
+        if ask.expression_bounds:
+            # Bounds that are expressions read the scope as it is after the whole walk: checked in _finish.
+            source.add(body + 1, f"add_problem(({source.constant(ask)}, {item}, value))")
+        else:
+            fast = coercion.plainly_valid_source(question, "value", source.constant)
+            check = f"(message := {source.constant(ask.check)}(value, None)) is not None"
+            test = check if fast is None else f"not ({fast}) and {check}"
+            source.add(body + 1, f"if {test}:")
+            source.add(body + 2, f"add_problem(type_problem({source.constant(ask)}, {item}, message))")
+        if question.required:
+            source.add(body, "else:")
+            source.add(body + 1, f"add_missing({ref_name})")
+        source.add(indent, f"elif {qid} in {write}:")
+        source.add(indent + 1, f"del {write}[{qid}]  # later conditions must see the cleared answer")
+    if not always:
+        source.add(indent, "if any_asked:")
+        source.add(indent + 1, f"add_page({instance})")
 
 
 def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]], list[int]]:
@@ -397,14 +494,14 @@ class Definition:
         def page_step(page: Page) -> _PageStep:
             asks = tuple(ask(q) for q in page.questions)
             return _PageStep(page, page.group, asks,
-                             [self._page_instance(page, n or None) for n in numbers(page.group)],
-                             _page_function(page, asks, setting))
+                             [self._page_instance(page, n or None) for n in numbers(page.group)])
 
         self._plan = tuple(
             _SectionStep(section, section.condition.fn if section.condition else None,
                          tuple(page_step(page) for page in section.pages))
             for section in self.sections
         )
+        self._walk_pages = _walk_function(self._plan, setting, self.groups)
         self._rule_plan = tuple((rule, rule.when.fn, rule.group) for rule in self.validations)
         self._record_rules = _record_rules_function(self.validations)
         self._group_rules = [index for index, rule in enumerate(self.validations) if rule.group is not None]
@@ -602,28 +699,17 @@ class Definition:
             walk.items[group_id] = [{} for _ in range(count)]
             # Items past the count are dropped; new items start empty.
             scope[group_id] = (scope[group_id] + [{} for _ in range(count)])[:count]
-        sections = walk.sections
-        asked = walk.asked
-        pages = walk.pages
-        for step in self._plan:
-            condition = step.condition
-            shown = condition is None or bool(condition(scope))
-            sections[step.section.id] = shown
-            for page in step.pages:
-                page_group = page.group
-                if page_group is None:
-                    if page.run(scope, scope, record, walk.record, asked, 0, shown):
-                        pages.append(page.instances[0])
-                    continue
-                old_items = items[page_group]
-                kept_items = walk.items[page_group]
-                instances = page.instances
-                for number, item_scope in enumerate(scope[page_group], start=1):
-                    old = old_items[number - 1] if number <= len(old_items) else {}
-                    if page.run(ItemScope(item_scope, scope, number), item_scope, old, kept_items[number - 1],
-                                asked, number, shown):
-                        pages.append(instances[number] if number < len(instances)
-                                     else self._page_instance(page.page, number))
+        rows: dict[str, list[tuple[int, ItemScope, dict[str, Any], dict[str, Any], dict[str, Any]]]] = {}
+        for group_id, kept_items in walk.items.items():
+            old_items = items[group_id]
+            rows[group_id] = [
+                (number, ItemScope(item_scope, scope, number), item_scope,
+                 old_items[number - 1] if number <= len(old_items) else {}, kept)
+                for number, (item_scope, kept) in enumerate(zip(scope[group_id], kept_items, strict=True), start=1)
+            ]
+        walk.answered = self._walk_pages(
+            scope, record, walk.record, rows, walk.sections, walk.pages, walk.applicable, walk.keys, walk.missing,
+            walk.problems, self._ask_ref, self._page_instance, self._type_problem)
         if not walk.changed:
             walk.changed = self._cleared_what_applies_reads(record, items, walk)
         return walk
@@ -665,38 +751,39 @@ class Definition:
 
     # ------------------------------------------------------------------------------------------ problems
 
-    def _finish(self, scope: dict[str, Any], walk: _Walk, confirmations: dict[str, Any]) -> Evaluation:
-        problems: list[Problem] = []
-        missing: list[FieldRef] = []
-        applicable: list[FieldRef] = []
-        answered = False
-        ask_ref = self._ask_ref
-        record = walk.record
-        kept_items = walk.items
-        keys: list[str] = []
-        for ask, item in walk.asked:
-            refs = ask.refs
-            ref, key = refs[item] if item < len(refs) else ask_ref(ask, item)
-            applicable.append(ref)
-            keys.append(key)
-            question = ask.question
-            value = record.get(ask.id) if not item else kept_items[question.group][item - 1].get(ask.id)  # type: ignore[index]
-            if value is None:
-                if question.required:
-                    missing.append(ref)
+    def _type_problem(self, ask: _Ask, item: int, message: str) -> Problem:
+        question = ask.question
+        ref, key = self._ask_ref(ask, item)
+        number = item or None
+        return Problem(
+            rule_id=f"type.{question.id}", severity="hard", message=message, fields=[ref],
+            template_fields=question.template_fields_for(number), item=number, confirmation_key=f"type.{key}",
+        )
+
+    def _late_checks(self, scope: dict[str, Any], problems: list[Any]) -> list[Problem]:
+        """The type problems of the walk, with the checks it left for the final scope (bounds that are
+        expressions) made in their places."""
+        found: list[Problem] = []
+        for problem in problems:
+            if type(problem) is not tuple:
+                found.append(problem)
                 continue
-            answered = True
-            read: Any = None
-            if ask.expression_bounds:
-                read = scope if not item else ItemScope(scope[question.group][item - 1], scope, item)  # type: ignore[index]
+            ask, item, value = problem
+            group = ask.question.group
+            read = scope if not item else ItemScope(scope[group][item - 1], scope, item)  # type: ignore[index]
             message = ask.check(value, read)
             if message is not None:
-                number = item or None
-                problems.append(Problem(
-                    rule_id=f"type.{question.id}", severity="hard", message=message, fields=[ref],
-                    template_fields=question.template_fields_for(number), item=number,
-                    confirmation_key=f"type.{key}",
-                ))
+                found.append(self._type_problem(ask, item, message))
+        return found
+
+    def _finish(self, scope: dict[str, Any], walk: _Walk, confirmations: dict[str, Any]) -> Evaluation:
+        problems: list[Problem] = walk.problems
+        if problems and any(type(problem) is tuple for problem in problems):
+            problems = self._late_checks(scope, problems)
+        missing = walk.missing
+        applicable = walk.applicable
+        keys = walk.keys
+        answered = any(walk.answered)
         confirmed: list[Problem] = []
         applicable_keys: set[str] | None = None
         item_reads: dict[str, list[ItemScope]] = {}
@@ -725,7 +812,7 @@ class Definition:
         derived = {name: scope.get(name) for name in self._record_derived_ids}
         for name, group_id in self._group_derived:
             derived[name] = [item.get(name) for item in scope[group_id]]
-        answers: dict[str, Any] = dict(record)
+        answers: dict[str, Any] = dict(walk.record)
         for group_id, group_items in walk.items.items():
             if group_items:
                 answers[group_id] = group_items
@@ -822,19 +909,10 @@ class Definition:
                 statuses[section.id] = "completed"
             else:
                 if answered_sections is None:
-                    answered_sections = self._answered_sections(walk)
+                    answered_sections = {step.section.id for step, answered in zip(self._plan, walk.answered,
+                                                                                    strict=True) if answered}
                 statuses[section.id] = "in_progress" if section.id in answered_sections else "not_started"
         return statuses
-
-    @staticmethod
-    def _answered_sections(walk: _Walk) -> set[str]:
-        """The sections with at least one answered question that applies."""
-        found: set[str] = set()
-        for ask, item in walk.asked:
-            kept = walk.record if not item else walk.items[ask.question.group][item - 1]  # type: ignore[index]
-            if kept.get(ask.id) is not None:
-                found.add(ask.question.section_id)
-        return found
 
     def page_problems(
         self, evaluation: Evaluation, page_instance: PageInstance

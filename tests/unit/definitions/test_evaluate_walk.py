@@ -1,0 +1,168 @@
+"""The generated walk (definition._walk_function) checks asked answers inline: its results are those of the
+plain checks.
+
+`coerce.plainly_valid_source` writes out a check that may only accept what `check_value` accepts; the walk
+reports, for every question it asks, the FieldRef, whether the answer is missing and its type problem, which
+must be exactly what `check_value` says of the answer kept, in the order questions are asked.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from dcp_platform.definitions import Definition, EvalContext, Evaluation, Option, Question
+from dcp_platform.definitions.coerce import check_value, plainly_valid_source
+from dcp_platform.definitions.expressions import ItemScope
+
+from .test_evaluate_golden import DEFINITIONS, _cases, _value, context_for, make_records
+
+VALUES: list[Any] = [
+    1, True, 0, False, 1.0, Decimal("1"), Decimal("1.0"), Decimal("-0"), "1", " 1 ", "", 2, 7, 17, -3, 10**7,
+    120, 121, "abc", "x" * 255, "x" * 256, Decimal("95.5"), "95.50", date(2026, 6, 1), "2026-06-01", "A", "a",
+    "PRP", [1], ["1"], [], {"a": 1}, 1.5, NAN := Decimal("NaN"),
+]
+
+
+def _question(kind: str, **kwargs: Any) -> Question:
+    codes = kwargs.pop("codes", None)
+    question = Question(id="x", type=kind, label="X", **kwargs)
+    if codes is not None:
+        question.options = [Option(code=code, label=str(code)) for code in codes]
+        question.codes = frozenset(codes)
+    return question
+
+
+QUESTIONS = [
+    _question("radios", codes=[1, 2, 17]), _question("radios", codes=["A", "B"]), _question("yesno", codes=[0, 1]),
+    _question("select", codes=[1, "A"]), _question("radios", codes=[True, 2]), _question("integer"),
+    _question("integer", min=1, max=120), _question("integer", min=-3), _question("integer", max=Decimal("7.5")),
+    _question("integer", min=0, max=150, step=1), _question("text"), _question("text", max_length=255),
+    _question("organisation", codes=["PRP"]),
+]
+
+
+def _made(question: Question) -> tuple[str | None, dict[str, Any]]:
+    names: dict[str, Any] = {}
+
+    def constant(item: Any) -> str:
+        name = f"_k{len(names)}"
+        names[name] = item
+        return name
+
+    return plainly_valid_source(question, "value", constant), names
+
+
+@pytest.mark.parametrize("question", QUESTIONS, ids=lambda q: f"{q.type}-{sorted(map(str, q.codes))}-{q.min}-{q.max}")
+def test_an_inline_check_accepts_only_what_check_value_accepts(question: Question) -> None:
+    source, names = _made(question)
+    assert source is not None
+    accepted = 0
+    for value in VALUES:
+        try:
+            fast = bool(eval(source, {"__builtins__": {"type": type, "int": int, "str": str, "len": len}, **names},  # noqa: S307
+                             {"value": value}))
+        except TypeError:
+            fast = False  # (an unhashable value tested for membership: the walk's values never are, see below)
+        if fast:
+            accepted += 1
+            assert check_value(question, value, None) is None, value
+    assert accepted, "the inline check accepts nothing"
+
+
+def test_inline_checks_of_every_core_question_accept_only_what_check_value_accepts() -> None:
+    definition = DEFINITIONS["core"]()
+    made = 0
+    for question in definition.questions.values():
+        source, names = _made(question)
+        if source is None:
+            continue
+        made += 1
+        for value in VALUES:
+            if isinstance(value, list | dict) and " in " in source:
+                continue  # option answers are never lists: coercion makes codes (checkboxes have no inline check)
+            fast = bool(eval(source, {"__builtins__": {"type": type, "int": int, "str": str, "len": len}, **names},  # noqa: S307
+                             {"value": value}))
+            if fast:
+                assert check_value(question, value, None) is None, (question.id, value)
+    assert made >= 40
+
+
+def _plain_report(definition: Definition, evaluation: Evaluation) -> tuple[list[Any], list[Any]]:
+    """Missing answers and type problems worked out plainly from what the evaluation asked and kept."""
+    missing: list[Any] = []
+    problems: list[Any] = []
+    scope = evaluation.scope
+    for ref in evaluation.applicable_questions:
+        question = definition.question(ref.question_id)
+        if ref.item is None:
+            value, read = evaluation.answers.get(ref.question_id), scope
+        else:
+            value = evaluation.answers[ref.group][ref.item - 1].get(ref.question_id)  # type: ignore[index]
+            read = ItemScope(scope[ref.group][ref.item - 1], scope, ref.item)  # type: ignore[index]
+        if value is None:
+            if question.required:
+                missing.append(ref)
+            continue
+        message = check_value(question, value, read)
+        if message is not None:
+            problems.append((f"type.{question.id}", ref, message, ref.item))
+    return missing, problems
+
+
+@pytest.mark.parametrize("name", sorted(DEFINITIONS))
+def test_the_walk_reports_what_plain_checks_of_the_kept_answers_report(name: str) -> None:
+    definition = DEFINITIONS[name]()
+    cases = _cases(name)
+    rng = random.Random(f"walk-{name}")
+    records = [copy.deepcopy(case["answers"]) for case in cases] + make_records(name, definition, rng)
+    questions = list(definition.questions.values())
+    for answers in list(records):  # and with more answers of the wrong type
+        spoiled = copy.deepcopy(answers)
+        for question in rng.sample(questions, k=min(10, len(questions))):
+            value = _value(question, rng) if rng.random() < 0.5 else rng.choice(VALUES)
+            if isinstance(value, list | dict) and question.type != "checkboxes" or value is NAN:
+                continue  # (evaluate cannot take these, before the walk or since)
+            if question.group is None:
+                spoiled[question.id] = value
+            elif spoiled.get(question.group):
+                rng.choice(spoiled[question.group])[question.id] = value
+        records.append(spoiled)
+    type_problems = 0
+    for number, answers in enumerate(records):
+        case = cases[number % len(cases)]
+        evaluation = definition.evaluate(answers, context=context_for(case))
+        missing, problems = _plain_report(definition, evaluation)
+        assert evaluation.missing == missing, number
+        found = [(p.rule_id, p.fields[0], p.message, p.item) for p in evaluation.problems if p.rule_id.startswith("type.")]
+        assert found == problems, number
+        type_problems += len(found)
+    assert type_problems > 20
+
+
+def test_a_check_whose_bound_is_an_expression_is_made_on_the_final_scope_in_its_place(
+    build: Callable[..., Definition], base: Callable[[], dict[str, Any]],
+) -> None:
+    data = base()
+    rent = data["sections"][0]["pages"][2]["questions"]
+    rent[0]["max"] = "coalesce(extra, 0) + 100"  # brent's bound reads `extra`, asked after it on the same page
+    definition = build(data)
+    answers = {"renewal": 0, "rsnvac": 7, "brent": "150.00", "hasextra": 0, "extra": "500.00", "hhmemb": 1,
+               "persons": [{"age": 30, "working": 3}]}
+    evaluation = definition.evaluate(answers, context=EvalContext(today=date(2026, 6, 1)))
+    # `extra` does not apply (hasextra is 0), so it is cleared after brent is asked: the bound is 100, not 600.
+    assert "extra" not in evaluation.answers
+    assert [(p.rule_id, p.item) for p in evaluation.problems] == [
+        ("type.rsnvac", None), ("type.brent", None), ("type.working", 1)]
+    assert evaluation.problems[1].message == "Enter the answer to “Basic rent” between 0 and 100"
+    missing, problems = _plain_report(definition, evaluation)
+    assert [(rule_id, item) for rule_id, _ref, _message, item in problems] == [
+        ("type.rsnvac", None), ("type.brent", None), ("type.working", 1)]
+    answers["hasextra"] = 1  # now `extra` applies: 150 is within the bound
+    evaluation = definition.evaluate(answers, context=EvalContext(today=date(2026, 6, 1)))
+    assert [p.rule_id for p in evaluation.problems] == ["type.rsnvac", "type.working"]
