@@ -9,7 +9,9 @@ each file in a fresh child process (so each run's memory is its own) in the `cor
 throw-away organisation, and deletes what it stored after each run (so no run sees another's records as
 duplicates). For each run it prints rows per second, the child's resident size once Django and the
 definition are loaded ("base"), its peak resident size while it processes the file (VmHWM, reset just before
-through /proc/self/clear_refs, so Linux only) and the difference ("growth").
+through /proc/self/clear_refs, so Linux only) and the difference ("growth"), the number of processes that
+evaluated rows (uploads/evaluating.py; DCP_UPLOAD_PROCESSES, default the CPUs), the CPU seconds of the child and
+of its worker processes, and the workers' peak resident size (which counts the pages they share with the child).
 Children run with DEBUG off, as in production (`--debug` keeps the settings' DEBUG: Django then keeps the SQL
 of every query, which grows with the file). `--tracemalloc` also reports the peak of Python allocations
 during processing (slower); `--profile PREFIX` writes a cProfile of each run to PREFIX-<file>.prof (much
@@ -23,6 +25,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -249,6 +252,7 @@ def process_one(path: Path, user_id: int, trace: bool, profile: Path | None = No
     from dcp_platform.registry import definition_for
     from dcp_platform.tenancy.models import Collection
     from dcp_platform.uploads import services
+    from dcp_platform.uploads.evaluating import worker_processes
     from dcp_platform.uploads.models import Upload
     from django.db import connection
 
@@ -270,6 +274,7 @@ def process_one(path: Path, user_id: int, trace: bool, profile: Path | None = No
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
+    cpu_before = os.times()
     with open(path, "rb") as handle:
         upload = services.receive_file(user=user, form="lettings", year=2026, handle=handle, filename=path.name).upload
     services.process_upload(upload.pk, today=START)
@@ -278,11 +283,15 @@ def process_one(path: Path, user_id: int, trace: bool, profile: Path | None = No
         accept_proposed_mapping(upload)
         services.process_upload(upload.pk, today=START)
     elapsed = time.perf_counter() - started
+    cpu = os.times()
     if profiler is not None and profile is not None:
         profiler.disable()
         profiler.dump_stats(str(profile.parent / f"{profile.name}-{path.stem}.prof"))
     traced = tracemalloc.get_traced_memory()[1] / 2**20 if trace else None
     peak = _status_mb("VmHWM")
+    # Worker processes (uploads/evaluating.py) are forked from this one: their peak counts the pages they share
+    # with it too, so their growth is taken from this process's base size. 0 when none ran.
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     upload = Upload.objects.get(pk=upload.pk)
     if upload.status != "ready":
         raise RuntimeError(f"the upload ended as {upload.status}: {upload.message}")
@@ -291,6 +300,11 @@ def process_one(path: Path, user_id: int, trace: bool, profile: Path | None = No
         "rows_per_second": round(upload.total_rows / elapsed), "base_rss_mb": round(base_rss, 1),
         "peak_rss_mb": round(peak, 1), "growth_mb": round(peak - base_rss, 1),
         "python_peak_mb": None if traced is None else round(traced, 1),
+        "processes": worker_processes(), "cpu_seconds": round(cpu.user + cpu.system - cpu_before.user - cpu_before.system, 2),
+        "workers_cpu_seconds": round(cpu.children_user + cpu.children_system - cpu_before.children_user
+                                     - cpu_before.children_system, 2),
+        "workers_peak_rss_mb": round(workers_peak, 1),
+        "workers_growth_mb": round(workers_peak - base_rss, 1) if workers_peak else None,
         "existing_records": existing, "status": upload.status, "upload_id": upload.pk,
         "summary": {k: v for k, v in upload.summary.items() if k not in ("problem_groups", "proposal_scores")},
     }
@@ -354,12 +368,15 @@ def run(
 def print_table(results: list[dict[str, Any]], *, debug: bool) -> None:
     print(f"\nDEBUG {'on' if debug else 'off'}; {os.cpu_count()} CPUs; {results[0]['existing_records'] if results else 0} "
           "other lettings 2026 records in the schema")
-    print("| file | rows | seconds | rows/s | base RSS MB | peak RSS MB | growth MB | Python peak MB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| file | rows | seconds | rows/s | processes | CPU s (main + workers) | base RSS MB | peak RSS MB | "
+          "growth MB | workers' peak RSS MB (growth) | Python peak MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         traced = "" if r["python_peak_mb"] is None else r["python_peak_mb"]
-        print(f"| {r['file']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_second']:,} | {r['base_rss_mb']} | "
-              f"{r['peak_rss_mb']} | {r['growth_mb']} | {traced} |")
+        workers = f"{r['workers_peak_rss_mb']} ({r['workers_growth_mb']})" if r["workers_growth_mb"] is not None else ""
+        print(f"| {r['file']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_second']:,} | {r['processes']} | "
+              f"{r['cpu_seconds']} + {r['workers_cpu_seconds']} | {r['base_rss_mb']} | {r['peak_rss_mb']} | "
+              f"{r['growth_mb']} | {workers} | {traced} |")
 
 
 def main() -> None:

@@ -1,8 +1,8 @@
 """Bulk upload: receive a file, check it, map it, process its rows in chunks (resumably), confirm it.
 
-Rows are evaluated with the same `Definition.evaluate` as the web form and written with `bulk_create` in
-chunks; each chunk commits its records and row results together, so a worker killed mid-file resumes after
-the last committed row. The unique (upload_id, upload_row) on Record means a row can never be stored twice.
+Rows are evaluated with the same `Definition.evaluate` as the web form (in worker processes for long files:
+evaluating.py) and stored in chunks (store.py); each chunk commits its records and row results together, so a
+worker killed mid-file resumes after the last committed row. The unique (upload_id, upload_row) on Record means a row can never be stored twice.
 Records stay hidden until the user confirms the upload.
 """
 
@@ -26,16 +26,24 @@ from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from dcp_platform.accounts.models import Organisation, User
+from dcp_platform.accounts.models import User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
-from dcp_platform.definitions import Definition, EvalContext
+from dcp_platform.definitions import Definition
 from dcp_platform.records.models import Record
-from dcp_platform.records.services import _reference, _search_text
 from dcp_platform.registry import definition_for, get_plugin
 from dcp_platform.tenancy.models import Participation
 
 from .decode import RowDecoder
+from .evaluating import (
+    AllowedOrganisation,
+    EvaluatedRow,
+    RowWork,
+    duplicate_key,
+    evaluated_rows,
+    row_problem,
+    worker_processes,
+)
 from .flat import FLAT_KIND, match_flat
 from .mapping import mapper_for
 from .models import SavedMapping, Upload, UploadRow, UploadStatus
@@ -46,6 +54,9 @@ from .table import TableLayout, data_rows, scan
 from .template import match_template
 
 CHUNK_ROWS = 500
+# Files with fewer rows left to process than this are evaluated in the task's own process: starting worker
+# processes (forking, about 20 ms each) gains nothing on a few hundred rows.
+PROCESSES_FROM_ROWS = 1000
 
 
 def _chunk_pause() -> float:
@@ -158,12 +169,7 @@ def confirm_mapping(
 
 @dataclass
 class _Context:
-    definition: Definition
-    decoder: RowDecoder
-    cells: RowCells
-    user: User
-    allowed_orgs: dict[str, Organisation]
-    today: date
+    work: RowWork
     windows: dict[date | None, str | None] = field(default_factory=dict)
     seen: dict[int, int] = field(default_factory=dict)  # duplicate key -> first row with it
     existing: set[int] = field(default_factory=set)
@@ -171,20 +177,9 @@ class _Context:
 
 def _window_problem(ctx: _Context, year: int, record_date: date | None) -> str | None:
     if record_date not in ctx.windows:
-        decision = check_window(year=year, record_date=record_date, action="create", today=ctx.today)
+        decision = check_window(year=year, record_date=record_date, action="create", today=ctx.work.today)
         ctx.windows[record_date] = None if decision.allowed else decision.message
     return ctx.windows[record_date]
-
-
-def _duplicate_key(definition: Definition, answers: dict[str, Any]) -> int | None:
-    """A 64-bit digest of the duplicate-check answers: a few bytes per row however long the answers are."""
-    if not definition.duplicate_check:
-        return None
-    parts = [answers.get(q) for q in definition.duplicate_check]
-    if any(v in (None, "") for v in parts):
-        return None
-    text = "\x1f".join(str(v).lower() for v in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def _existing_keys(definition: Definition, upload: Upload, allowed_org_ids: set[int]) -> set[int]:
@@ -202,69 +197,42 @@ def _existing_keys(definition: Definition, upload: Upload, allowed_org_ids: set[
         return keys
     columns = [KT(f"answers__{name}") for name in names]
     for values in records.values_list(*columns).iterator(chunk_size=5000):
-        key = _duplicate_key(definition, dict(zip(names, values, strict=True)))
+        key = duplicate_key(definition, dict(zip(names, values, strict=True)))
         if key is not None:
             keys.add(key)
     return keys
 
 
-def _problem(fields: list[int], question: str, rule: str, severity: str, message: str) -> dict[str, Any]:
-    return {"fields": fields, "question": question, "rule": rule, "severity": severity, "message": message}
-
-
-def _build_row(ctx: _Context, upload: Upload, number: int, row: list[str]) -> tuple[NewRecord | None, RowResult]:
-    if ctx.cells.flat is not None:  # a flat file: decoded by column (flat.py)
-        answers, cell_errors, problems = ctx.cells.flat.decode(row)
-    else:
-        decoder = ctx.decoder
-        answers, cell_errors = decoder.decode_values(ctx.cells.field_values(row, decoder.width))
-        problems = [_problem([n], ctx.decoder.question_of.get(n, ""), f"cell.{n}", "hard", message)
-                    for n, message in sorted(cell_errors.items())]
-    definition = ctx.definition
-    result = RowResult(row_number=number, status="refused", problems=problems)
-    for question_id in (definition.owner_question, definition.manager_question):
-        code = answers.get(question_id) if question_id else None
-        if code and str(code) not in ctx.allowed_orgs:
-            fields = definition.question(question_id).all_template_fields() if question_id else []
-            problems.append(_problem(fields, question_id or "", "organisation", "refuse",
-                                     f"You cannot upload records for the organisation {code}."))
-    extra = {
-        f"{role}_organisation_provider_type": getattr(ctx.allowed_orgs.get(str(answers.get(q) or "")), "provider_type", None)
-        for role, q in (("owning", definition.owner_question), ("managing", definition.manager_question)) if q
-    }
-    evaluation = definition.evaluate(answers, context=EvalContext(today=ctx.today, extra=extra))
-    stored = evaluation.answers
-    record_date = date.fromisoformat(stored[definition.date_question]) \
-        if definition.date_question and stored.get(definition.date_question) else None
-    window = _window_problem(ctx, upload.year, record_date)
+def _finish_row(ctx: _Context, upload: Upload, row: EvaluatedRow) -> tuple[NewRecord | None, RowResult]:
+    """What depends on the database and on earlier rows, in file order: the window and duplicates."""
+    definition = ctx.work.definition
+    problems = row.problems
+    window = _window_problem(ctx, upload.year, row.record_date)
+    refused = row.refused
     if window:
         fields = definition.question(definition.date_question).all_template_fields() if definition.date_question else []
-        problems.append(_problem(fields, definition.date_question or "", "window", "refuse", window))
-    for problem in evaluation.problems:
-        problems.append(_problem(problem.template_fields, problem.fields[0].key if problem.fields else "",
-                                 problem.rule_id, problem.severity, problem.message))
-    key = _duplicate_key(definition, stored)
+        window_problem = row_problem(fields, definition.date_question or "", "window", "refuse", window)
+        if ctx.work.cells.flat is not None:
+            ctx.work.cells.flat.name_columns([window_problem])
+        problems.append(window_problem)
+        refused = True
+    problems.extend(row.rule_problems)
+    result = RowResult(row_number=row.number, status="refused", problems=problems)
+    key = row.duplicate_key
     if key is not None:
         if key in ctx.seen:
             result.duplicate_of = f"row {ctx.seen[key]}"
         elif key in ctx.existing:
             result.duplicate_of = "an existing record"
-        ctx.seen.setdefault(key, number)
-    if ctx.cells.flat is not None:
-        ctx.cells.flat.name_columns(problems)  # each problem names the file's column it belongs to
-    if any(p["severity"] == "refuse" for p in problems):
+        ctx.seen.setdefault(key, row.number)
+    if refused:
         return None, result
-    has_errors = bool(cell_errors) or any(p["severity"] in ("hard", "soft") for p in problems)
-    result.status = "in_progress" if has_errors or evaluation.status != "completed" else "completed"
-    owner = ctx.allowed_orgs.get(str(stored.get(definition.owner_question or "") or "")) or ctx.user.organisation
-    manager = ctx.allowed_orgs.get(str(stored.get(definition.manager_question or "") or "")) or owner
+    result.status = row.row_status
     record = NewRecord(
-        row_number=number, status=evaluation.status if not cell_errors else "in_progress",
-        answers=stored, derived=evaluation.derived_json(),
-        owning_organisation_id=owner.pk if owner is not None else None,
-        managing_organisation_id=manager.pk if manager is not None else None,
-        reference=_reference(definition, stored), search_text=_search_text(definition, stored),
-        record_date=record_date,
+        row_number=row.number, status=row.record_status, answers_json=row.answers_json,
+        derived_json=row.derived_json, owning_organisation_id=row.owning_organisation_id,
+        managing_organisation_id=row.managing_organisation_id, reference=row.reference,
+        search_text=row.search_text, record_date=row.record_date,
     )
     return record, result
 
@@ -362,21 +330,25 @@ def _process_rows(upload: Upload, definition: Definition, *, today: date | None 
     done = UploadRow.objects.filter(upload=upload).count()
     user = upload.user
     layout = TableLayout(upload.kind, list(upload.headers), 0)
-    ctx = _Context(
+    allowed = {org.code: org for org in related_organisations_for(user=user)}
+    ctx = _Context(work=RowWork(
         definition=definition, decoder=RowDecoder(definition, get_plugin(definition.collection).codecs),
-        cells=RowCells.for_upload(upload, definition), user=user,
-        allowed_orgs={org.code: org for org in related_organisations_for(user=user)},
-        today=today or timezone.localdate(),
-    )
-    ctx.existing = _existing_keys(definition, upload, {org.pk for org in ctx.allowed_orgs.values()})
+        cells=RowCells.for_upload(upload, definition),
+        allowed={code: AllowedOrganisation(org.pk, org.provider_type) for code, org in allowed.items()},
+        fallback_organisation_id=user.organisation_id, today=today or timezone.localdate(),
+    ))
+    ctx.existing = _existing_keys(definition, upload, {org.pk for org in allowed.values()})
     gc.freeze()  # the context lives as long as the file (see _long_lived_objects_frozen)
     records: list[NewRecord] = []
     results: list[RowResult] = []
     pause = _chunk_pause()
+    processes = worker_processes() if (upload.total_rows or 0) - last >= PROCESSES_FROM_ROWS else 1
+    # The writer's thread starts with the first chunk's commit, after evaluated_rows has forked its workers.
     writer = _ChunkWriter(upload)
     try:
-        for number, row in _file_rows(upload, layout):
-            record, result = _build_row(ctx, upload, number, row)
+        for evaluated in evaluated_rows(ctx.work, _file_rows(upload, layout), processes=processes):
+            record, result = _finish_row(ctx, upload, evaluated)
+            number = evaluated.number
             if number <= last:
                 continue  # committed before a restart: only its duplicate key was needed
             done += 1
@@ -642,7 +614,7 @@ def refresh_upload_row(definition: Definition, row: UploadRow, record: Record, e
     """
     kept = [p for p in row.problems if str(p.get("rule", "")).startswith("cell.")
             and _cell_still_unanswered(definition, evaluation, [int(n) for n in p.get("fields") or []])]
-    fresh = [_problem(p.template_fields, p.fields[0].key if p.fields else "", p.rule_id, p.severity, p.message)
+    fresh = [row_problem(p.template_fields, p.fields[0].key if p.fields else "", p.rule_id, p.severity, p.message)
              for p in evaluation.problems]
     row.problems = kept + fresh
     open_problems = bool(kept) or any(p["severity"] in ("hard", "soft") for p in fresh)

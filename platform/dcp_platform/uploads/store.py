@@ -9,7 +9,6 @@ results of a chunk are committed together or not at all.
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from django.db import connection
 from dcp_platform.records.copying import copy_statement, take_ids
 from dcp_platform.records.models import Record, RecordChange
 
+from .evaluating import dumps
 from .models import UploadRow
 
 
@@ -29,8 +29,8 @@ class NewRecord:
 
     row_number: int
     status: str
-    answers: dict[str, Any]
-    derived: dict[str, Any]
+    answers_json: str  # the answers and derived values as stored, already encoded (evaluating.dumps)
+    derived_json: str
     owning_organisation_id: int | None
     managing_organisation_id: int | None
     reference: str
@@ -58,11 +58,6 @@ _CHANGE_COLUMNS = ("record_id", "at", "user_id", "channel", "api_key_id", "chang
 _ROW_COLUMNS = ("upload_id", "row_number", "record_id", "status", "problems", "duplicate_of")
 
 
-# The same JSON Django's JSONField writes (no encoder class): answers and problems are plain JSON values,
-# never circular, so the encoder is made once and skips the circular-reference bookkeeping.
-_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
-
-
 def store_chunk(
     *, upload_id: int, form: str, year: int, user_id: int, records: list[NewRecord], results: list[RowResult],
     now: datetime,
@@ -77,8 +72,8 @@ def store_chunk(
             with raw.copy(copy_statement(Record, _RECORD_COLUMNS)) as copy:
                 for record, record_id in zip(records, ids, strict=True):
                     copy.write_row((
-                        record_id, uuid.uuid4(), form, year, record.status, _dumps(record.answers),
-                        _dumps(record.derived), empty, record.owning_organisation_id,
+                        record_id, uuid.uuid4(), form, year, record.status, record.answers_json,
+                        record.derived_json, empty, record.owning_organisation_id,
                         record.managing_organisation_id, record.reference, record.search_text, record.record_date,
                         False, "upload", upload_id, record.row_number, 1, user_id, user_id, now, now,
                     ))
@@ -90,4 +85,4 @@ def store_chunk(
                 for result in results:
                     result.record_id = record_of_row.get(result.row_number)
                     copy.write_row((upload_id, result.row_number, result.record_id, result.status,
-                                    _dumps(result.problems) if result.problems else "[]", result.duplicate_of))
+                                    dumps(result.problems) if result.problems else "[]", result.duplicate_of))
