@@ -348,7 +348,7 @@ def make_checker(question: Question) -> Checker:
     low, high = question.min, question.max
     if kind in _OPTION_KINDS:
         if not question.options:
-            return slow  # a dynamic list: any stored code is accepted
+            return _accept  # a dynamic list: any stored code is accepted
         codes = question.codes
 
         def check_option(value: Any, scope: Scope) -> str | None:
@@ -387,7 +387,71 @@ def make_checker(question: Question) -> Checker:
             return check_value(question, value, scope)
 
         return check_text
+    if kind == "date" and not isinstance(low, Expression) and not isinstance(high, Expression):
+        earliest, latest = _as_date(low), _as_date(high)
+
+        def check_date(value: Any, scope: Scope) -> str | None:
+            if type(value) is str:
+                try:
+                    day = date.fromisoformat(value)
+                except ValueError:
+                    return check_value(question, value, scope)
+                if (earliest is None or day >= earliest) and (latest is None or day <= latest):
+                    return None
+            return check_value(question, value, scope)
+
+        return check_date
+    if kind == "checkboxes":
+        codes = question.codes
+        listed = bool(question.options)
+
+        def check_checkboxes(value: Any, scope: Scope) -> str | None:
+            if type(value) is list:
+                try:
+                    if not listed or codes.issuperset(value):
+                        return None
+                except TypeError:  # an unhashable choice: check_value says what it says of it
+                    pass
+            return check_value(question, value, scope)
+
+        return check_checkboxes
+    plainly_valid = _plainly_valid_text(question)
+    if plainly_valid is not None:
+
+        def check_plain_text(value: Any, scope: Scope) -> str | None:
+            if type(value) is str and plainly_valid(value):
+                return None
+            return check_value(question, value, scope)
+
+        return check_plain_text
     return slow
+
+
+def _accept(value: Any, scope: Scope) -> str | None:
+    return None
+
+
+# A postcode as normalise_postcode writes it: one that it leaves as it is (the outward part is all but the last
+# three characters, as _POSTCODE_RE finds it).
+_NORMAL_POSTCODE_RE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}")
+
+
+def _plainly_valid_text(question: Question) -> Callable[[str], bool] | None:
+    """For postcodes, emails and texts with a pattern: a test of a string answer that is true only when
+    check_value accepts it (the same tests, compiled once)."""
+    kind = question.type
+    if kind == "postcode":
+        normal = _NORMAL_POSTCODE_RE.fullmatch
+        return lambda value: normal(value) is not None
+    if kind not in ("email", "text"):
+        return None
+    longest = question.max_length
+    pattern = re.compile(question.pattern).fullmatch if question.pattern else None
+    email = _EMAIL_RE.match if kind == "email" else None
+    if pattern is None and email is None:
+        return None  # (plain texts have their own check: check_text)
+    return lambda value: (longest is None or len(value) <= longest) and (pattern is None or pattern(value) is not None) \
+        and (email is None or email(value) is not None)
 
 
 def plainly_valid_source(question: Question, value: str, constant: Callable[[Any], str]) -> str | None:
@@ -397,7 +461,9 @@ def plainly_valid_source(question: Question, value: str, constant: Callable[[Any
     checker", not "invalid". None when the question has no such expression."""
     kind = question.type
     low, high = question.min, question.max
-    if kind in _OPTION_KINDS and question.options:
+    if kind in _OPTION_KINDS and not question.options:
+        return "True"  # a dynamic list: any stored code is accepted
+    if kind in _OPTION_KINDS:
         kinds = {type(code) for code in question.codes}
         test = f"type({value}) is int" if kinds == {int} else f"type({value}) is str" if kinds == {str} else \
             f"(type({value}) is int or type({value}) is str)"
@@ -409,4 +475,9 @@ def plainly_valid_source(question: Question, value: str, constant: Callable[[Any
     if kind == "text" and not question.pattern:
         longest = question.max_length
         return f"type({value}) is str" + (f" and len({value}) <= {longest!r}" if longest is not None else "")
+    if kind == "postcode":
+        return f"type({value}) is str and {constant(_NORMAL_POSTCODE_RE.fullmatch)}({value}) is not None"
+    plainly_valid = _plainly_valid_text(question)
+    if plainly_valid is not None:
+        return f"type({value}) is str and {constant(plainly_valid)}({value})"
     return None

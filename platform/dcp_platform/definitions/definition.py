@@ -226,7 +226,7 @@ class _Source:
         self.lines.append("    " * indent + line)
 
     def build(self) -> Callable[..., Any]:
-        self.namespace["__builtins__"] = {**GENERATED_BUILTINS, "zip": zip, "type": type, "int": int, "str": str}
+        self.namespace["__builtins__"] = {**GENERATED_BUILTINS, "zip": zip}
         source = "\n".join(self.lines) + "\n"
         exec(compile(source, f"<definition {self.name}>", "exec"), self.namespace)  # noqa: S102
         function: Callable[..., Any] = self.namespace[self.name]
@@ -383,8 +383,7 @@ def _walk_page(
         if ask.expression_bounds:
             # Bounds that are expressions read the scope as it is after the whole walk: checked in _finish.
             source.add(body + 1, f"add_problem(({source.constant(ask)}, {item}, value))")
-        else:
-            fast = coercion.plainly_valid_source(question, "value", source.constant)
+        elif (fast := coercion.plainly_valid_source(question, "value", source.constant)) != "True":
             check = f"(message := {source.constant(ask.check)}(value, None)) is not None"
             test = check if fast is None else f"not ({fast}) and {check}"
             source.add(body + 1, f"if {test}:")

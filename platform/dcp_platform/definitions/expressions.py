@@ -530,8 +530,9 @@ def _round(value: Any, places: Any = 0) -> Any:
 
 def _null_safe(fn: Callable[..., Any]) -> Callable[..., Any]:
     def apply(*args: Any) -> Any:
-        if any(arg is None for arg in args):
-            return None
+        for arg in args:  # (a plain loop: faster than any() over a generator)
+            if arg is None:
+                return None
         try:
             return fn(*args)
         except (TypeError, ValueError, InvalidOperation):
@@ -546,11 +547,22 @@ def _matches(text: Any, pattern: Any) -> bool:
     return re.search(str(pattern), str(text)) is not None
 
 
+_days_between_any = _null_safe(lambda a, b: (_parse_date(b) - _parse_date(a)).days)  # type: ignore[operator]
+
+
+def _days_between(a: Any, b: Any) -> Any:
+    """days_between(): the days from a to b, null when either is null or not a date. Date answers are dates in
+    the scope, so two dates are subtracted at once; anything else goes the general way."""
+    if type(a) is date and type(b) is date:
+        return (b - a).days
+    return _days_between_any(a, b)
+
+
 # Functions whose arguments are evaluated eagerly. if/coalesce/map/aggregates are compiled specially.
 _EAGER: dict[str, tuple[Callable[..., Any], int, int]] = {
     "answered": (is_answered, 1, 1),
     "date": (_parse_date, 1, 1),
-    "days_between": (_null_safe(lambda a, b: (_parse_date(b) - _parse_date(a)).days), 2, 2),  # type: ignore[operator]
+    "days_between": (_days_between, 2, 2),
     "year": (_null_safe(lambda d: _parse_date(d).year), 1, 1),  # type: ignore[union-attr]
     "month": (_null_safe(lambda d: _parse_date(d).month), 1, 1),  # type: ignore[union-attr]
     "day": (_null_safe(lambda d: _parse_date(d).day), 1, 1),  # type: ignore[union-attr]
@@ -599,7 +611,7 @@ class Expression:
         return f"Expression({self.source!r})"
 
 
-GENERATED_BUILTINS = {"bool": bool, "len": len}  # the only builtins generated code uses
+GENERATED_BUILTINS = {"bool": bool, "len": len, "type": type, "int": int, "str": str}  # the only builtins generated code uses
 _COMPILATION_UNITS = itertools.count()
 
 
@@ -726,6 +738,13 @@ class _Compiler:
             if members is not None:
                 # `x in [1, 2, 3]` with literal members: set membership; null is never a member.
                 test = f"{self.bind(_member)}({left}, {self.bind(members)})"
+                kinds = {type(member) for member in members}
+                if len(kinds) == 1 and (kind := kinds.pop()) in (int, str):
+                    # Members all ints (or all strings): a value of that very type is tested at once, as
+                    # _member would test it; any other value goes to _member.
+                    temp = self.temp()
+                    test = (f"({temp} in {self.bind(members)} if type({temp} := {left}) is {kind.__name__} "
+                            f"else {self.bind(_member)}({temp}, {self.bind(members)}))")
                 return test if op == "in" else f"(not {test})"
         right = self.compile(node.right)
         if op == "==":
@@ -738,6 +757,11 @@ class _Compiler:
             # Mirrors `!=`: a null is "not in" any list.
             return f"(not {self.bind(_contains)}({right}, {left}))"
         if op in _ORDER:
+            if isinstance(node.right, Const) and type(node.right.value) is int:
+                # `answer < 16`: an int answer is compared at once, as the helper would; anything else (null,
+                # Decimal, text) goes to the helper.
+                temp = self.temp()
+                return f"({temp} {op} {right} if type({temp} := {left}) is int else {self.bind(_ORDER[op])}({temp}, {right}))"
             return f"{self.bind(_ORDER[op])}({left}, {right})"
         return f"{self.bind(_ARITH[op])}({left}, {right})"
 
@@ -761,6 +785,11 @@ class _Compiler:
             return text
         if name == "map":
             return self.compile_map_call(node)
+        if name == "answered":
+            # is_answered written out: a call costs more than the test.
+            self.check_arity(node, 1, 1)
+            temp = self.temp()
+            return f"(({temp} := {self.compile(node.args[0])}) is not None and {temp} != '' and {temp} != [])"
         if name == "today":
             self.check_arity(node, 0, 0)
             return f"{self.bind(_context_today)}(scope)"
