@@ -185,11 +185,13 @@ def payments_per_year(period: Any) -> int | None:
 
 def weekly(value: Any, period: Any) -> Decimal | None:
     """The weekly equivalent of an amount paid every `period`, to the penny."""
-    amount = to_decimal(value)
-    payments = payments_per_year(period)
+    # Money answers are Decimals in the engine's scope and periods ints: those skip the conversions (the same
+    # values either way), and _round is written out; a call costs more than the arithmetic.
+    amount = value if type(value) is Decimal else to_decimal(value)
+    payments = PAYMENTS_PER_YEAR.get(period) if type(period) is int else payments_per_year(period)
     if amount is None or payments is None:
         return None
-    return _round(amount * payments / 52)
+    return (amount * payments / 52).quantize(PENNY, rounding=ROUND_HALF_UP)
 
 
 def per_period(weekly_value: Any, period: Any) -> Decimal | None:
@@ -201,12 +203,19 @@ def per_period(weekly_value: Any, period: Any) -> Decimal | None:
     return _round(amount * 52 / payments)
 
 
+_NO_CHARGE = Decimal("0.00")
+
+
 def total_charge(*charges: Any) -> Decimal | None:
     """Sum of the charges given, counting missing ones as 0; None when none is given."""
-    amounts = [to_decimal(charge) for charge in charges]
-    if all(amount is None for amount in amounts):
-        return None
-    return sum((amount for amount in amounts if amount is not None), Decimal("0.00"))
+    # A plain loop making the additions sum(..., Decimal("0.00")) made, in the same order (so the same result,
+    # exponent included), without building lists and generators.
+    total: Decimal | None = None
+    for charge in charges:
+        amount = charge if type(charge) is Decimal else to_decimal(charge)
+        if amount is not None:
+            total = (_NO_CHARGE if total is None else total) + amount
+    return total
 
 
 def charge_max(charge: Any, provider_type: Any, needstype: Any, level: Any = "hard") -> int | None:
@@ -241,6 +250,21 @@ def rent_range_bound(
 
     Supported housing uses the bedspace row (beds 0); general needs caps bedrooms at 4.
     """
+    # The definition asks for the four bounds one at a time, and records repeat the same areas and lettings: the
+    # answer depends only on the arguments (the tables are read once), so it is remembered. Typed, so that 1 and
+    # True are not mixed up; only for a text `la`, the one argument whose equal values of one type could differ
+    # (str(Decimal("1")) is not str(Decimal("1.0"))).
+    if type(la) is str:
+        try:
+            return _cached_rent_range_bound(year, la, beds, lettype, needstype, bound)
+        except TypeError:  # an unhashable argument: nothing to cache
+            pass
+    return _rent_range_bound(year, la, beds, lettype, needstype, bound)
+
+
+def _rent_range_bound(
+    year: Any, la: Any, beds: Any, lettype: Any, needstype: Any, bound: Any
+) -> Decimal | None:
     year_number, letting, bedrooms = to_int(year), to_int(lettype), to_int(beds)
     if year_number is None or letting is None or not la or bound not in RANGE_BOUNDS:
         return None
@@ -252,6 +276,9 @@ def rent_range_bound(
         bedrooms = min(bedrooms, MAX_RENT_RANGE_BEDS)
     found = reference_data.rent_range(year_number, letting, str(la), bedrooms)
     return getattr(found, str(bound)) if found is not None else None
+
+
+_cached_rent_range_bound = functools.lru_cache(maxsize=4096, typed=True)(_rent_range_bound)
 
 
 # --- income ------------------------------------------------------------------------------------------------
@@ -368,7 +395,7 @@ def add_years(day: Any, years: Any) -> date | None:
 
 def collection_year(day: Any) -> int | None:
     """The collection year a date belongs to: years run from 1 April (2027-03-31 is in 2026)."""
-    on = to_date(day)
+    on = day if type(day) is date else to_date(day)  # (date answers are dates in the engine's scope)
     if on is None:
         return None
     return on.year if on >= date(on.year, 4, 1) else on.year - 1
