@@ -1,13 +1,15 @@
-"""copy_insert stores exactly what save() would: compared column by column on real PostgreSQL."""
+"""Hand-written inserts (COPY for batches, one statement for a single record) store exactly what save() would:
+compared column by column on real PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from dcp_platform.records.copying import copy_insert
 from dcp_platform.records.models import Record, RecordChange
+from django.db import connection
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 ANSWERS = {"tenancycode": "T1", "startdate": "2026-06-01", "persons": [{"age": 34, "sex": "F"}],
            "note": "quotes \" and back\\slashes, tabs\t, newlines\n and ünïcode"}
@@ -20,41 +22,71 @@ def _stored(record: Record) -> dict[str, Any]:
     return values
 
 
-def test_records_and_history_stored_by_copy_equal_saved_ones(core: Any, make_org: Any, make_user: Any) -> None:
-    org = make_org()
-    user = make_user(org)
-
-    def new_record() -> Record:
-        return Record(form="lettings", year=2026, status="in_progress", answers=ANSWERS, derived={"renttype": 1},
-                      confirmations={"rule:x": "t"}, owning_organisation=org, managing_organisation=org,
-                      reference="T1", search_text="t1", visible=False, source_channel="api", created_by=user,
-                      updated_by=user)
-
-    saved, copied = new_record(), new_record()
-    saved.save()
-    copy_insert([copied])
-    assert copied.pk is not None and copied.pk != saved.pk and not copied._state.adding
-    assert _stored(copied) == _stored(saved)
-    fresh = Record.objects.get(pk=copied.pk)
-    assert fresh.answers == ANSWERS and fresh.updated_at == copied.updated_at
-
-    RecordChange.objects.create(record=saved, user=user, channel="api", changed={"a": [None, 1]})
-    copy_insert([RecordChange(record=copied, user=user, channel="api", changed={"a": [None, 1]})])
-    [from_save] = RecordChange.objects.filter(record=saved).values("user_id", "channel", "api_key_id", "changed")
-    [from_copy] = RecordChange.objects.filter(record=copied).values("user_id", "channel", "api_key_id", "changed")
-    assert from_copy == from_save
+def _history(record: Record) -> list[dict[str, Any]]:
+    return list(RecordChange.objects.filter(record=record).order_by("pk").values("user_id", "channel", "api_key_id",
+                                                                                   "changed"))
 
 
-def test_many_rows_get_distinct_ids_from_the_sequence(core: Any, make_org: Any, make_user: Any) -> None:
-    org = make_org()
-    records = [Record(form="lettings", year=2026, owning_organisation=org, reference=f"R{n}") for n in range(50)]
-    copy_insert(records)
-    later = Record.objects.create(form="lettings", year=2026, owning_organisation=org)
-    ids = [r.pk for r in records]
-    assert len(set(ids)) == 50 and later.pk > max(ids)
-    assert list(Record.objects.filter(owning_organisation=org, pk__in=ids).order_by("pk")
-                .values_list("reference", flat=True)) == [f"R{n}" for n in range(50)]
-    copy_insert([])  # nothing to do
+BATCH = [
+    {"tenancycode": "T1 quotes \" and back\\slashes, tabs\t, newlines\n and ünïcode", "startdate": "2026-06-01",
+     "rent_type": 2, "brent": "400.00"},
+    {"owning_organisation_id": "OWNER", "managing_organisation_id": "AGENT", "tenancycode": "T2"},
+    {"owning_organisation_id": "OTHER"},  # refused: not an organisation the user may submit for
+    {},
+    {"persons": [{"age": 34, "sexrab": "F"}, {"age": 7}], "hhmemb": 2, "propcode": "P\t1"},
+]
+
+
+def test_a_batch_stores_what_single_creates_store(core: Any, make_org: Any, make_user: Any) -> None:
+    """records_create_many writes rows straight from the checked values (COPY): the rows record_create stores."""
+    from dcp_platform.accounts.models import OrganisationRelationship
+    from dcp_platform.records.services import NewRecord, RecordResult, record_create, records_create_many
+
+    owner, agent, other = make_org(), make_org(), make_org()
+    OrganisationRelationship.objects.create(stock_owner=owner, managing_agent=agent)
+    user = make_user(agent, role="data_coordinator")
+    codes = {"OWNER": owner.code, "AGENT": agent.code, "OTHER": other.code}
+    batch = [{k: codes.get(v, v) if isinstance(v, str) else v for k, v in answers.items()} for answers in BATCH]
+    confirmations = [{"x": "y"}] + [{}] * (len(batch) - 1)
+    today = date(2026, 11, 24)
+    outcomes = records_create_many(
+        form="lettings", year=2026, user=user, channel="api", api_key_id=9, today=today,
+        new_records=[NewRecord(a, c) for a, c in zip(batch, confirmations, strict=True)],
+    )
+    assert [type(o).__name__ for o in outcomes] == ["RecordResult", "RecordResult", "OrganisationNotAllowed",
+                                                    "RecordResult", "RecordResult"]
+    for answers, confirmed, outcome in zip(batch, confirmations, outcomes, strict=True):
+        if not isinstance(outcome, RecordResult):
+            continue
+        single = record_create(form="lettings", year=2026, user=user, answers=answers, confirmations=confirmed,
+                               channel="api", api_key_id=9, today=today)
+        batched = outcome.record
+        assert not batched._state.adding and batched.pk != single.record.pk
+        assert _stored(batched) == _stored(single.record)
+        assert _history(batched) == _history(single.record)
+        # The object handed back is what was stored, its organisations and users at hand without a query.
+        fresh = Record.objects.get(pk=batched.pk)
+        assert (fresh.public_id, fresh.created_at, fresh.updated_at) == \
+            (batched.public_id, batched.created_at, batched.updated_at)
+        assert model_to_dict(fresh) == model_to_dict(batched)
+        assert RecordChange.objects.get(record=fresh).at >= fresh.created_at
+        owner_and_manager = (fresh.owning_organisation, fresh.managing_organisation)
+        with CaptureQueriesContext(connection) as queries:
+            assert (batched.owning_organisation, batched.managing_organisation) == owner_and_manager
+            assert batched.created_by == batched.updated_by == user
+        assert not queries.captured_queries
+        assert outcome.evaluation.status == batched.status
+    later = record_create(form="lettings", year=2026, user=user, today=today).record
+    assert later.pk > max(o.record.pk for o in outcomes if isinstance(o, RecordResult))
+    assert records_create_many(form="lettings", year=2026, user=user, channel="api", new_records=[]) == []
+
+
+def test_the_batch_writes_every_column_in_the_models_order() -> None:
+    """records_create_many builds each record with the positional constructor and COPYs its columns by name."""
+    from dcp_platform.records.services import _CHANGE_COLUMNS, _RECORD_COLUMNS
+
+    assert _RECORD_COLUMNS == tuple(f.column for f in Record._meta.concrete_fields)
+    assert set(_CHANGE_COLUMNS) == {f.column for f in RecordChange._meta.concrete_fields if not f.primary_key}
 
 
 def test_the_upload_store_names_every_column_of_the_tables_it_copies_into() -> None:
@@ -73,8 +105,6 @@ def test_a_new_record_and_its_history_stored_in_one_statement_equal_saved_ones(
 ) -> None:
     """record_create stores the record and its first history row with one INSERT: the same rows as save()."""
     from dcp_platform.records.services import _insert_with_history
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     org = make_org()
     user = make_user(org)

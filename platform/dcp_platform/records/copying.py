@@ -3,14 +3,14 @@ pieces hand-written INSERTs share (which fields, their values as `save()` prepar
 
 A 1,000-record `bulk_create` spends most of its time building the statement: Django compiles a placeholder per
 value and psycopg splits the statement text again to bind them (about 0.3 s for 1,000 CORE records). COPY
-streams the rows. Values are prepared by each field exactly as `save()` prepares them (`pre_save` fills
-`auto_now` dates, `get_db_prep_save` adapts JSON and the rest), so what is stored is what `bulk_create` would
-store. Primary keys come from the table's own sequence first, so rows can point at each other.
+streams the rows, written by the caller as the database takes them (API batches and upload chunks; each has a
+test that it stores what `save()` stores). Primary keys come from the table's own sequence first, so rows can
+point at each other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, connections, models
@@ -52,21 +52,11 @@ def copy_statement(model: type[models.Model], columns: Sequence[str]) -> str:
     return f"COPY {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
 
 
-def copy_insert(objects: Sequence[models.Model]) -> None:
-    """Insert new, unsaved objects of one model with COPY: they get primary keys and count as saved afterwards.
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """COPY rows (values in `columns` order, as the database takes them) into the model's table.
 
-    Call inside the caller's transaction. Signals are not sent (as with bulk_create).
+    Call inside the caller's transaction.
     """
-    if not objects:
-        return
-    model = type(objects[0])
-    opts = model._meta
-    fields = [field for field in opts.concrete_fields if not field.generated]
-    for obj, pk in zip(objects, take_ids(model, len(objects)), strict=True):
-        obj.pk = pk
-    sql = copy_statement(model, [str(field.column) for field in fields])
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # Django's wrapper has no COPY
-        for obj in objects:
-            copy.write_row(prepared_values(obj, fields))
-    for obj in objects:
-        mark_saved(obj)
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_statement(model, columns)) as copy:
+        for row in rows:
+            copy.write_row(row)

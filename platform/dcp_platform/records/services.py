@@ -8,6 +8,8 @@ the user may submit for, stores the result and records the change in the record'
 from __future__ import annotations
 
 import functools
+import json
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +23,7 @@ from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem
-from dcp_platform.records.copying import copy_insert, insert_fields, mark_saved, prepared_values
+from dcp_platform.records.copying import copy_rows, insert_fields, mark_saved, prepared_values, take_ids
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.registry import definition_for
 
@@ -214,6 +216,53 @@ class WriteContext:
                    windows={})
 
 
+@dataclass(slots=True)
+class _Checked:
+    """A write that passed evaluation and every check: the record's new values, not yet set on any record."""
+
+    evaluation: Evaluation
+    answers: dict[str, Any]
+    derived: dict[str, Any]
+    confirmations: dict[str, Any]
+    record_date: date | None
+    reference: str
+    search_text: str
+    owner: Organisation | None
+    manager: Organisation | None
+
+
+def _check(
+    *,
+    definition: Definition,
+    year: int,
+    answers: dict[str, Any],
+    confirmations: dict[str, Any],
+    ctx: WriteContext,
+    action: str,
+    refuse_hard_problems: bool = False,
+) -> _Checked:
+    """Evaluate a record's new answers and check the window and organisations (RecordWriteRefused if refused)."""
+    _refuse_derived_input(definition, answers)
+    evaluation = definition.evaluate(
+        answers, confirmations=confirmations,
+        context=build_eval_context(definition=definition, answers=answers, today=ctx.today, known=ctx.allowed),
+    )
+    if refuse_hard_problems and evaluation.hard_problems:
+        raise HardProblemsFound(evaluation)
+    stored = evaluation.answers
+    record_date = _parse_date(stored.get(definition.date_question)) if definition.date_question else None
+    _check_window(year=year, record_date=record_date, action=action, today=ctx.today, cache=ctx.windows)
+    owner, manager = _resolve_organisations(definition=definition, answers=stored, allowed=ctx.allowed)
+    # Keep only confirmations that still match a current soft problem's values: stale ones ask again.
+    live_keys = {p.confirmation_key for p in evaluation.confirmed}
+    kept_confirmations = {key: value for key, value in confirmations.items() if key in live_keys}
+    return _Checked(
+        evaluation=evaluation, answers=stored, derived=evaluation.derived_json(), confirmations=kept_confirmations,
+        record_date=record_date, reference=_reference(definition, stored), search_text=_search_text(definition, stored),
+        owner=owner, manager=manager,
+    )
+
+
 def _prepare(
     *,
     record: Record,
@@ -225,37 +274,28 @@ def _prepare(
     refuse_hard_problems: bool = False,
 ) -> tuple[RecordResult, dict[str, list[Any]]]:
     """Evaluate and check a record's new answers and set them on the (unsaved) record; returns what changed."""
-    _refuse_derived_input(definition, answers)
-    evaluation = definition.evaluate(
-        answers, confirmations=confirmations,
-        context=build_eval_context(definition=definition, answers=answers, today=ctx.today, known=ctx.allowed),
+    checked = _check(
+        definition=definition, year=record.year, answers=answers, confirmations=confirmations, ctx=ctx,
+        action=action, refuse_hard_problems=refuse_hard_problems,
     )
-    if refuse_hard_problems and evaluation.hard_problems:
-        raise HardProblemsFound(evaluation)
-    stored = evaluation.answers
-    record_date = _parse_date(stored.get(definition.date_question)) if definition.date_question else None
-    _check_window(year=record.year, record_date=record_date, action=action, today=ctx.today, cache=ctx.windows)
-    owner, manager = _resolve_organisations(definition=definition, answers=stored, allowed=ctx.allowed)
     user = ctx.user
-    # Keep only confirmations that still match a current soft problem's values: stale ones ask again.
-    live_keys = {p.confirmation_key for p in evaluation.confirmed}
-    kept_confirmations = {key: value for key, value in confirmations.items() if key in live_keys}
     old_answers = dict(record.answers or {})
-    record.answers = stored
-    record.derived = evaluation.derived_json()
-    record.confirmations = kept_confirmations
+    evaluation = checked.evaluation
+    record.answers = checked.answers
+    record.derived = checked.derived
+    record.confirmations = checked.confirmations
     record.status = evaluation.status
-    record.record_date = record_date
-    record.reference = _reference(definition, stored)
-    record.search_text = _search_text(definition, stored)
+    record.record_date = checked.record_date
+    record.reference = checked.reference
+    record.search_text = checked.search_text
     # Until the setup names the organisations, the record belongs to the user's own organisation.
-    record.owning_organisation = owner or (record.owning_organisation if record.pk else user.organisation)
-    record.managing_organisation = manager or (record.managing_organisation if record.pk else user.organisation)
+    record.owning_organisation = checked.owner or (record.owning_organisation if record.pk else user.organisation)
+    record.managing_organisation = checked.manager or (record.managing_organisation if record.pk else user.organisation)
     record.updated_by = user
     if record.pk:
         record.version += 1
     result = RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems)
-    return result, _changed(old_answers, stored)
+    return result, _changed(old_answers, checked.answers)
 
 
 def _store(
@@ -356,6 +396,29 @@ def record_create(
     )
 
 
+# The columns records_create_many writes, as the database takes them: every column of the record in the model's
+# field order, and every column of its history row but the id (tests check both). Values are written as they
+# are (no field-by-field preparation: they are already what save() sends), JSON encoded here.
+_RECORD_COLUMNS = (
+    "id", "public_id", "form", "year", "status", "answers", "derived", "confirmations", "owning_organisation_id",
+    "managing_organisation_id", "reference", "search_text", "record_date", "visible", "source_channel",
+    "upload_id", "upload_row", "version", "created_by_id", "updated_by_id", "created_at", "updated_at",
+)
+_CHANGE_COLUMNS = ("record_id", "at", "user_id", "channel", "api_key_id", "changed")
+# jsonb stores the same value however the text is spaced; one encoder, made once.
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+
+
+def _record_row(r: Record) -> tuple[Any, ...]:
+    """A new record's values in _RECORD_COLUMNS order, as the database takes them."""
+    return (
+        r.pk, r.public_id, r.form, r.year, r.status, _dumps(r.answers), _dumps(r.derived), _dumps(r.confirmations),
+        r.owning_organisation_id, r.managing_organisation_id, r.reference, r.search_text, r.record_date, r.visible,
+        r.source_channel, r.upload_id, r.upload_row, r.version, r.created_by_id, r.updated_by_id, r.created_at,
+        r.updated_at,
+    )
+
+
 @dataclass
 class NewRecord:
     answers: dict[str, Any]
@@ -380,26 +443,45 @@ def records_create_many(
     """
     definition = definition_for(collection_slug or current_collection_slug(), form, year)
     ctx = WriteContext.for_user(user, today)
+    own = user.organisation
     outcomes: list[RecordResult | RecordWriteRefused] = []
-    created: list[tuple[RecordResult, dict[str, list[Any]]]] = []
+    records: list[Record] = []
+    histories: list[list[Any]] = []
     for new in new_records:
-        record = Record(form=form, year=year, created_by=user, source_channel=channel)
         try:
-            result, changed = _prepare(
-                record=record, definition=definition, answers=dict(new.answers), confirmations=dict(new.confirmations),
+            checked = _check(
+                definition=definition, year=year, answers=dict(new.answers), confirmations=dict(new.confirmations),
                 ctx=ctx, action="create", refuse_hard_problems=refuse_hard_problems,
             )
         except RecordWriteRefused as refused:
             outcomes.append(refused)
             continue
-        outcomes.append(result)
-        created.append((result, changed))
-    with transaction.atomic():
-        copy_insert([result.record for result, _ in created])
-        copy_insert([
-            RecordChange(record=result.record, user=user, channel=channel, api_key_id=api_key_id, changed=changed)
-            for result, changed in created
-        ])
+        # The record is made from the checked values directly, with the positional constructor (the model's
+        # field order, as _RECORD_COLUMNS): a third of the keyword constructor's time, and much less for the
+        # cycle collector than a model instance per history row as well.
+        owner, manager = checked.owner or own, checked.manager or own
+        evaluation = checked.evaluation
+        values = (
+            None, uuid.uuid4(), form, year, evaluation.status, checked.answers, checked.derived, checked.confirmations,
+            owner.pk if owner else None, manager.pk if manager else None, checked.reference, checked.search_text,
+            checked.record_date, True, channel, None, None, 1, user.pk, user.pk, timezone.now(), timezone.now(),
+        )
+        record = Record(*values)  # type: ignore[misc]  # django-stubs takes a starred argument for the first field
+        # The related objects the keyword constructor would have kept, so reading them needs no query.
+        record._state.fields_cache.update(
+            owning_organisation=owner, managing_organisation=manager, created_by=user, updated_by=user,
+        )
+        records.append(record)
+        histories.append([None, timezone.now(), user.pk, channel, api_key_id, _dumps(_changed({}, checked.answers))])
+        outcomes.append(RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems))
+    if records:
+        with transaction.atomic():
+            for record, history, pk in zip(records, histories, take_ids(Record, len(records)), strict=True):
+                record.pk = history[0] = pk
+            copy_rows(Record, _RECORD_COLUMNS, [_record_row(record) for record in records])
+            copy_rows(RecordChange, _CHANGE_COLUMNS, histories)
+        for record in records:
+            mark_saved(record)
     return outcomes
 
 
