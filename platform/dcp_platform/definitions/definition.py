@@ -212,8 +212,12 @@ class _Source:
         self.namespace: dict[str, Any] = {}
         self.constants = 0
 
-    def expression(self, expression: Expression, *, truth: bool = False) -> str:
+    def expression(self, expression: Expression, *, truth: bool = False, item: bool = False) -> str:
+        """The expression inline; `item`: over one group item (expressions.Expression.item_body), which needs
+        `item`, `number`, `parent` and `pg` (parent.get) defined."""
         self.namespace.update(expression.namespace)
+        if item:
+            return f"({expression.item_truth_body if truth else expression.item_body})"
         return f"({expression.truth_body if truth else expression.body})"
 
     def constant(self, value: Any) -> str:
@@ -226,7 +230,7 @@ class _Source:
         self.lines.append("    " * indent + line)
 
     def build(self) -> Callable[..., Any]:
-        self.namespace["__builtins__"] = {**GENERATED_BUILTINS, "zip": zip}
+        self.namespace["__builtins__"] = {**GENERATED_BUILTINS, "zip": zip, "enumerate": enumerate}
         source = "\n".join(self.lines) + "\n"
         exec(compile(source, f"<definition {self.name}>", "exec"), self.namespace)  # noqa: S102
         function: Callable[..., Any] = self.namespace[self.name]
@@ -235,9 +239,11 @@ class _Source:
 
 
 def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]) -> Callable[..., None]:
-    """All derived values in order, as one function(scope, record, reads, items, set_answer): record-level
-    values inline, values per group item in a loop over the items (reads: ItemScopes, items: their answers)."""
-    source = _Source("derive", "record, reads, items, set_answer")
+    """All derived values in order, as one function(scope, record, items, set_answer): record-level values
+    inline, values per group item in a loop over the items (scope[group]: their scopes, items: their answers),
+    read over each item as an ItemScope would read it (expressions.Expression.item_body)."""
+    source = _Source("derive", "record, items, set_answer")
+    source.add(1, "parent, pg = scope, g  # the scope around each group item")
     for d in derived:
         sets = source.constant(questions[d.sets]) if d.sets is not None else None
         if d.group is None:
@@ -253,19 +259,18 @@ def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]
                 source.add(1, "else:")
                 source.add(2, f"scope[{d.id!r}] = None")
             continue
-        source.add(1, f"for read, item in zip(reads[{d.group!r}], items[{d.group!r}]):")
-        source.add(2, "write = read.item")
+        source.add(1, f"for number, (item, answers) in enumerate(zip(scope[{d.group!r}], items[{d.group!r}]), start=1):")
         indent = 2
         if d.condition is not None:
-            source.add(2, f"if {source.constant(d.condition.fn)}(read):")
+            source.add(2, f"if {source.expression(d.condition, truth=True, item=True)}:")
             indent = 3
-        source.add(indent, f"value = {source.constant(d.value.fn)}(read)")
-        source.add(indent, f"write[{d.id!r}] = value")
+        source.add(indent, f"value = {source.expression(d.value, item=True)}")
+        source.add(indent, f"item[{d.id!r}] = value")
         if sets is not None:
-            source.add(indent, f"set_answer({sets}, value, write, item)")
+            source.add(indent, f"set_answer({sets}, value, item, answers)")
         if d.condition is not None:
             source.add(2, "else:")
-            source.add(3, f"write[{d.id!r}] = None")
+            source.add(3, f"item[{d.id!r}] = None")
     source.add(1, "return None")
     return source.build()
 
@@ -285,12 +290,12 @@ def _walk_function(
     checker): one pass over the questions instead of a second loop with a call per question. A check whose
     bounds are expressions needs the final scope, so the walk leaves (ask, item, value) in its place.
 
-    `rows[group]` holds (number, ItemScope, item scope, old answers, kept answers) for each item: group pages
-    run once per item, with `scope` and `g` the item's (expressions are written over both).
+    `rows[group]` holds (number, item scope, old answers, kept answers) for each item: group pages run once per
+    item, reading names as an ItemScope would (expressions.Expression.item_body).
     """
     source = _Source("walk", "record, kept, rows, sections, pages, applicable, keys, missing, problems, ask_ref, "
                              "page_instance, type_problem")
-    source.add(1, "record_scope = scope")
+    source.add(1, "parent, pg = scope, g  # the scope around each group item")
     source.add(1, "add_page, add_applicable, add_key = pages.append, applicable.append, keys.append")
     source.add(1, "add_missing, add_problem = missing.append, problems.append")
     flags = [f"answered_{index}" for index in range(len(plan))]
@@ -306,12 +311,8 @@ def _walk_function(
             source.add(1, f"# page {page.page.id}")
             indent = 1
             if page.group is not None:
-                source.add(1, f"for number, scope, write, old, kept_item in rows[{page.group!r}]:")
-                source.add(2, "g = scope.get")
-                indent = 2
-                _walk_page(source, page, setters, groups, indent, flag)
-                source.add(1, "scope = record_scope")
-                source.add(1, "g = scope.get")
+                source.add(1, f"for number, item, old, kept_item in rows[{page.group!r}]:")
+                _walk_page(source, page, setters, groups, 2, flag)
             else:
                 _walk_page(source, page, setters, groups, indent, flag)
     source.add(1, f"return ({', '.join(flags)},)")
@@ -323,15 +324,15 @@ def _walk_page(
     flag: str,
 ) -> None:
     """One page of the walk (see _walk_function). Outside groups the scope is also where cleared answers are
-    removed, `record` the answers and `kept` those that stay; in a group, `write`, `old` and `kept_item`."""
+    removed, `record` the answers and `kept` those that stay; in a group, `item`, `old` and `kept_item`."""
     in_group = page.group is not None
-    write, old, kept = ("write", "old", "kept_item") if in_group else ("scope", "record", "kept")
+    write, old, kept = ("item", "old", "kept_item") if in_group else ("scope", "record", "kept")
     item = "number" if in_group else "0"
     if in_group:
         largest = groups[page.group].max_items  # type: ignore[index]
         bounded = largest is not None and largest < len(page.instances)
     condition = "shown" if page.page.condition is None else \
-        f"shown and {source.expression(page.page.condition, truth=True)}"
+        f"shown and {source.expression(page.page.condition, truth=True, item=in_group)}"
     source.add(indent, f"page_shown = {condition}")
     # Whether the page is shown to the user: when one question is asked whenever the page is, that is page_shown.
     always = any(ask.question.condition is None and not ask.question.set_by_system for ask in page.asks)
@@ -352,13 +353,14 @@ def _walk_page(
             if any(c is None for c in conditions):
                 is_set = "True"
             elif conditions:
-                is_set = " or ".join(source.expression(c, truth=True) for c in conditions if c is not None)
+                is_set = " or ".join(source.expression(c, truth=True, item=in_group) for c in conditions if c is not None)
             else:
                 is_set = "False"
             source.add(indent, f"if {qid} in {old} and ({is_set}):")
             source.add(indent + 1, f"{kept}[{qid}] = {old}[{qid}]  # answered by the system: kept, not asked")
             keyword = "elif"
-        asked = "" if question.condition is None else f" and {source.expression(question.condition, truth=True)}"
+        asked = "" if question.condition is None else \
+            f" and {source.expression(question.condition, truth=True, item=in_group)}"
         source.add(indent, f"{keyword} page_shown{asked}:")
         body = indent + 1
         if not always:
@@ -396,6 +398,15 @@ def _walk_page(
     if not always:
         source.add(indent, "if any_asked:")
         source.add(indent + 1, f"add_page({instance})")
+
+
+def _item_function(expression: Expression, name: str) -> Callable[[dict[str, Any], Any, int], Any]:
+    """The truth of an expression over one group item, as function(item, parent, number): what
+    expression.fn(ItemScope(item, parent, number)) gives, without making the ItemScope."""
+    source = _Source(name, "")
+    body = source.expression(expression, truth=True, item=True)
+    source.lines = [f"def {name}(item, parent, number):", "    pg = parent.get", f"    return {body}"]
+    return source.build()
 
 
 def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]], list[int]]:
@@ -501,7 +512,10 @@ class Definition:
             for section in self.sections
         )
         self._walk_pages = _walk_function(self._plan, setting, self.groups)
-        self._rule_plan = tuple((rule, rule.when.fn, rule.group) for rule in self.validations)
+        self._rule_plan = tuple(
+            (rule, _item_function(rule.when, "when_" + re.sub(r"\W", "_", rule.id)) if rule.group else rule.when.fn,
+             rule.group)
+            for rule in self.validations)
         self._record_rules = _record_rules_function(self.validations)
         self._group_rules = [index for index, rule in enumerate(self.validations) if rule.group is not None]
         self._derive = _derive_function(self.derived, self.questions)
@@ -637,7 +651,6 @@ class Definition:
         scope[CONTEXT_KEY] = context
         for name in self.context_names:
             scope[name] = context.extra.get(name)
-        reads: dict[str, list[ItemScope]] = {}
         for group_id, group_items in items.items():
             converters = self._group_converters[group_id]
             item_scopes = []
@@ -649,8 +662,7 @@ class Definition:
                         item_scope[question_id] = convert(value)
                 item_scopes.append(item_scope)
             scope[group_id] = item_scopes
-            reads[group_id] = [ItemScope(item_scope, scope, n) for n, item_scope in enumerate(item_scopes, start=1)]
-        self._derive(scope, record, reads, items, self._set_answer)
+        self._derive(scope, record, items, self._set_answer)
         return scope
 
     def _set_answer(self, question: Question, value: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
@@ -698,12 +710,11 @@ class Definition:
             walk.items[group_id] = [{} for _ in range(count)]
             # Items past the count are dropped; new items start empty.
             scope[group_id] = (scope[group_id] + [{} for _ in range(count)])[:count]
-        rows: dict[str, list[tuple[int, ItemScope, dict[str, Any], dict[str, Any], dict[str, Any]]]] = {}
+        rows: dict[str, list[tuple[int, dict[str, Any], dict[str, Any], dict[str, Any]]]] = {}
         for group_id, kept_items in walk.items.items():
             old_items = items[group_id]
             rows[group_id] = [
-                (number, ItemScope(item_scope, scope, number), item_scope,
-                 old_items[number - 1] if number <= len(old_items) else {}, kept)
+                (number, item_scope, old_items[number - 1] if number <= len(old_items) else {}, kept)
                 for number, (item_scope, kept) in enumerate(zip(scope[group_id], kept_items, strict=True), start=1)
             ]
         walk.answered = self._walk_pages(
@@ -785,19 +796,15 @@ class Definition:
         answered = any(walk.answered)
         confirmed: list[Problem] = []
         applicable_keys: set[str] | None = None
-        item_reads: dict[str, list[ItemScope]] = {}
         rule_plan = self._rule_plan
         for index in heapq.merge(self._record_rules(scope), self._group_rules):
             rule, when, group_id = rule_plan[index]
             targets: list[tuple[Any, int | None]]
             if group_id is None:
                 targets = [(scope, None)]
-            else:
-                reads = item_reads.get(group_id)
-                if reads is None:
-                    reads = item_reads[group_id] = [
-                        ItemScope(item_scope, scope, n) for n, item_scope in enumerate(scope[group_id], start=1)]
-                targets = [(read, number) for number, read in enumerate(reads, start=1) if when(read)]
+            else:  # `when` over each item (see _item_function); an ItemScope for the messages where it holds
+                targets = [(ItemScope(item, scope, number), number)
+                           for number, item in enumerate(scope[group_id], start=1) if when(item, scope, number)]
                 if not targets:
                     continue
             if applicable_keys is None:

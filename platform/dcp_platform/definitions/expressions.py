@@ -23,6 +23,7 @@ from .errors import ExpressionError
 
 Scope = Any  # a Mapping-like object with .get(name)
 Compiled = Callable[[Scope], Any]
+ItemCompiled = Callable[[Any, Scope, int], Any]  # function(item, parent, number): see _Compiler, item mode
 
 # Reserved scope key holding the EvalContext; cannot collide with an identifier.
 CONTEXT_KEY = "$context"
@@ -478,41 +479,42 @@ class ItemScope:
         return self.parent.get(name, default)
 
 
-# Aggregates over a group: `per_item` is the compiled per-item expression. (Plain loops: faster than any()/all()
-# over a generator.)
-def _count_items(items: Any, per_item: Compiled, scope: Scope) -> int:
+# Aggregates over a group: `per_item` is the compiled per-item expression, a function(item, parent, number) that
+# reads names as ItemScope(item, parent, number) would, without making one (see _Compiler, item mode). (Plain
+# loops: faster than any()/all() over a generator.)
+def _count_items(items: Any, per_item: ItemCompiled, scope: Scope) -> int:
     count = 0
     for number, item in enumerate(items or (), start=1):
-        if per_item(ItemScope(item, scope, number)):
+        if per_item(item, scope, number):
             count += 1
     return count
 
 
-def _any_item(items: Any, per_item: Compiled, scope: Scope) -> bool:
+def _any_item(items: Any, per_item: ItemCompiled, scope: Scope) -> bool:
     for number, item in enumerate(items or (), start=1):  # noqa: SIM110
-        if per_item(ItemScope(item, scope, number)):
+        if per_item(item, scope, number):
             return True
     return False
 
 
-def _all_items(items: Any, per_item: Compiled, scope: Scope) -> bool:
+def _all_items(items: Any, per_item: ItemCompiled, scope: Scope) -> bool:
     for number, item in enumerate(items or (), start=1):  # noqa: SIM110
-        if not per_item(ItemScope(item, scope, number)):
+        if not per_item(item, scope, number):
             return False
     return True
 
 
-def _sum_items(items: Any, per_item: Compiled, scope: Scope) -> Any:
+def _sum_items(items: Any, per_item: ItemCompiled, scope: Scope) -> Any:
     add = _ARITH["+"]
     result: Any = 0
     for number, item in enumerate(items or (), start=1):
-        value = per_item(ItemScope(item, scope, number))
+        value = per_item(item, scope, number)
         if value is not None:
             result = add(result, value)
     return result
 
 
-_AGGREGATE_FUNCTIONS: dict[str, Callable[[Any, Compiled, Scope], Any]] = {
+_AGGREGATE_FUNCTIONS: dict[str, Callable[[Any, ItemCompiled, Scope], Any]] = {
     "count": _count_items, "any": _any_item, "all": _all_items, "sum": _sum_items,
 }
 
@@ -603,6 +605,10 @@ class Expression:
     body: str = "None"
     truth_body: str = "None"
     namespace: dict[str, Any] = field(default_factory=dict, repr=False)
+    # The same over one item of a group, as ItemScope(item, parent, number) would read it but without making one:
+    # over `item` (the item's mapping), `number`, `parent` (the scope around it) and `pg` (parent.get).
+    item_body: str = "None"
+    item_truth_body: str = "None"
 
     def __call__(self, scope: Scope) -> Any:
         return self.fn(scope)
@@ -620,8 +626,8 @@ class _Compiler:
 
     `compile(node)` gives a Python expression (text) over `g` (the scope's `.get`) and `scope`; constants and
     helpers are bound by name in the function's globals. Each aggregate's per-item expression becomes a
-    function of its own, called with an ItemScope per item. The generated code follows the same rules as the
-    helpers above (null handling, Decimal/float mixing, errors giving null); `truth=True` marks a place where
+    function(item, parent, number) of its own (item mode, see `read`). The generated code follows the same
+    rules as the helpers above (null handling, Decimal/float mixing, errors giving null); `truth=True` marks a place where
     only the truth of the value matters (operands of and/or/not, if() conditions, count/any/all), so the
     `bool()` around and/or can be left out there.
     """
@@ -638,6 +644,10 @@ class _Compiler:
         self.bound: dict[int, str] = {}
         self.temps = 0
         self.sources: list[str] = []
+        # Item mode: names are read from `item` first, then `n` is `number`, then `pg` (the parent scope's get),
+        # as ItemScope.get reads them; `scope`, where one is needed, is made as ItemScope(item, parent, number).
+        self.item_mode = False
+        self.per_item: dict[int, ItemCompiled] = {}  # by id of the aggregate's node: made once for both modes
 
     def error(self, message: str, node: Node) -> ExpressionError:
         return ExpressionError(message, self.text, node.col)
@@ -663,6 +673,39 @@ class _Compiler:
         self.sources.append(source)
         exec(compile(source, f"<expression {self.text!r}>", "exec"), self.namespace)  # noqa: S102
         return self.namespace[name]  # type: ignore[no-any-return]
+
+    def item_function(self, node: Node, *, truth: bool = False) -> ItemCompiled:
+        """A function(item, parent, number) of the expression over one item (item mode)."""
+        outer, self.item_mode = self.item_mode, True
+        try:
+            body = self.compile(node, truth=truth)
+        finally:
+            self.item_mode = outer
+        name = f"{self.prefix}f{len(self.sources)}"
+        start = "    pg = parent.get\n" if "pg(" in body else ""
+        source = f"def {name}(item, parent, number):\n{start}    return {body}\n"
+        self.sources.append(source)
+        exec(compile(source, f"<expression {self.text!r}>", "exec"), self.namespace)  # noqa: S102
+        return self.namespace[name]  # type: ignore[no-any-return]
+
+    def item_body(self, node: Node, *, truth: bool = False) -> str:
+        outer, self.item_mode = self.item_mode, True
+        try:
+            return self.compile(node, truth=truth)
+        finally:
+            self.item_mode = outer
+
+    def read(self, name: str) -> str:
+        """The value of `name` in the scope."""
+        if not self.item_mode:
+            return f"g({name!r})"
+        if name == ITEM_NUMBER:
+            return f"(item[{name!r}] if {name!r} in item else number)"
+        return f"(item[{name!r}] if {name!r} in item else pg({name!r}))"
+
+    def scope(self) -> str:
+        """The scope itself (for what needs one: nested aggregates, today())."""
+        return f"{self.bind(ItemScope)}(item, parent, number)" if self.item_mode else "scope"
 
     def literal(self, value: Any) -> str:
         if value is None or isinstance(value, bool) or type(value) is str:
@@ -694,7 +737,7 @@ class _Compiler:
         name = node.name
         self.names.add(name)
         self.uses.append(NameUse(name, self.group_stack[-1] if self.group_stack else None, node.col))
-        return f"g({name!r})"
+        return self.read(name)
 
     def compile_list(self, node: ListLit) -> str:
         if all(isinstance(item, Const) for item in node.items):
@@ -792,7 +835,7 @@ class _Compiler:
             return f"(({temp} := {self.compile(node.args[0])}) is not None and {temp} != '' and {temp} != [])"
         if name == "today":
             self.check_arity(node, 0, 0)
-            return f"{self.bind(_context_today)}(scope)"
+            return f"{self.bind(_context_today)}({self.scope()})"
         if name in _EAGER:
             fn, low, high = _EAGER[name]
             self.check_arity(node, low, high)
@@ -800,7 +843,7 @@ class _Compiler:
             fn = self.functions[name]
             if getattr(fn, "takes_context", False):
                 args = "".join(f", {self.compile(arg)}" for arg in node.args)
-                return f"{self.bind(fn)}(g({CONTEXT_KEY!r}){args})"
+                return f"{self.bind(fn)}({self.read(CONTEXT_KEY)}{args})"
         else:
             raise self.error(f"unknown function {name!r}", node)
         return f"{self.bind(fn)}(" + ", ".join(self.compile(arg) for arg in node.args) + ")"
@@ -830,12 +873,14 @@ class _Compiler:
         items = self.compile_name(group_node)
         if len(node.args) == 1:
             return f"len({items} or ())"
-        self.group_stack.append(group_node.name)
-        try:
-            per_item = self.function(node.args[1], truth=name != "sum")
-        finally:
-            self.group_stack.pop()
-        return f"{self.bind(_AGGREGATE_FUNCTIONS[name])}({items}, {self.bind(per_item)}, scope)"
+        per_item = self.per_item.get(id(node))
+        if per_item is None:
+            self.group_stack.append(group_node.name)
+            try:
+                per_item = self.per_item[id(node)] = self.item_function(node.args[1], truth=name != "sum")
+            finally:
+                self.group_stack.pop()
+        return f"{self.bind(_AGGREGATE_FUNCTIONS[name])}({items}, {self.bind(per_item)}, {self.scope()})"
 
 
 def parse_expression(text: str | int | float | bool | None, *, functions: Mapping[str, Callable[..., Any]] | None = None) -> Expression:
@@ -846,8 +891,9 @@ def parse_expression(text: str | int | float | bool | None, *, functions: Mappin
     fn = compiler.function(ast)
     names, called, uses = set(compiler.names), set(compiler.called), list(compiler.uses)
     body, truth_body = compiler.compile(ast), compiler.compile(ast, truth=True)
+    item_body, item_truth_body = compiler.item_body(ast), compiler.item_body(ast, truth=True)
     return Expression(source, ast, fn, names, called, uses, "".join(compiler.sources), body, truth_body,
-                      compiler.namespace)
+                      compiler.namespace, item_body, item_truth_body)
 
 
 def _source_text(text: str | int | float | bool | None) -> str:

@@ -89,3 +89,61 @@ def test_days_between_is_unchanged(first: Any, second: Any) -> None:
 def test_nan_comparisons_still_raise() -> None:
     with pytest.raises(InvalidOperation):
         parse_expression("x < 16").fn({"x": Decimal("NaN")})
+
+
+# ---------------------------------------------------------------------------------------------- item mode
+
+ITEM_EXPRESSIONS = [
+    "n", "n == 1 or age < 16", "age", "hhmemb", "answered(ecstat) and ecstat in [1, 2]", "coalesce(age, hhmemb, 0) + n",
+    "count(persons, age < 16)", "count(persons, age < age_limit)", "sum(persons, age)", "any(persons, n == 2)",
+    "all(persons, answered(age))", "count(persons, n > 1 and age > hhmemb)", "days_between(start, today())",
+    "if(n == 1, today(), null)", "provider()", "count(persons, provider() == 'PRP')", "map(ecstat, {1: 'a'}, 'b')",
+]
+
+
+def _provider(context: Any) -> Any:
+    return getattr(context, "extra", {}).get("provider")
+
+
+_provider.takes_context = True  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("text", ITEM_EXPRESSIONS)
+def test_an_expression_over_an_item_reads_as_an_item_scope_would(text: str) -> None:
+    from dcp_platform.definitions import EvalContext
+    from dcp_platform.definitions.expressions import GENERATED_BUILTINS, ItemScope
+
+    expression = parse_expression(text, functions={"provider": _provider})
+    persons = [{"age": 10}, {"age": 40, "ecstat": 1}, {}, {"n": 7, "age": 3}, {"age": None, "ecstat": 2},
+               {"age": "x"}, {"age_limit": 5, "age": 4}]
+    contexts = [EvalContext(today=date(2026, 6, 1), extra={"provider": "PRP"}), {"$context": "in the item"}]
+    for parent in ({"persons": persons, "hhmemb": 3, "age": 99, "ecstat": 2, "age_limit": 30, "start": date(2026, 5, 1),
+                    "$context": contexts[0]},
+                   {"persons": persons[:2], "$context": contexts[0]}):
+        for number, item in enumerate([*persons, {"$context": contexts[0]}], start=1):
+            scope = ItemScope(item, parent, number)
+            names = {**expression.namespace, "__builtins__": GENERATED_BUILTINS}
+            local = {"item": item, "parent": parent, "pg": parent.get, "number": number}
+            assert _outcome(eval, expression.item_body, names, local) == _outcome(expression.fn, scope), (text, number)
+            assert _outcome(_truth, expression.item_truth_body, names, local) == \
+                _outcome(_truth_of, expression.fn, scope), (text, number)
+        # Within an item's scope (a group value counting the group): the inner items' parent is that scope.
+        nested = parse_expression(f"count(persons, ({text}) == ({text}))", functions={"provider": _provider})
+        inner = parse_expression(f"({text}) == ({text})", functions={"provider": _provider})
+        for outer in (ItemScope(persons[1], parent, 2), ItemScope({"n": 5, "persons": persons[2:]}, parent, 1)):
+            assert _outcome(nested.fn, outer) == _outcome(_count_in, outer, inner.fn), text
+
+
+def _count_in(outer: Any, per_item: Any) -> int:
+    """count(persons, ...) as it was: an ItemScope per item, with the scope around as its parent."""
+    from dcp_platform.definitions.expressions import ItemScope
+
+    return sum(1 for n, item in enumerate(outer.get("persons") or (), start=1) if per_item(ItemScope(item, outer, n)))
+
+
+def _truth(body: str, names: dict[str, Any], local: dict[str, Any]) -> bool:
+    return bool(eval(body, names, local))  # noqa: S307
+
+
+def _truth_of(fn: Any, scope: Any) -> bool:
+    return bool(fn(scope))
