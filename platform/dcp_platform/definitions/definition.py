@@ -512,7 +512,8 @@ class Definition:
             for section in self.sections
         )
         self._walk_pages = _walk_function(self._plan, setting, self.groups)
-        self._rule_plan = tuple(
+        # (rule, its `when`: function(scope), or for group rules function(item, parent, number), group)
+        self._rule_plan: tuple[tuple[Rule, Callable[..., Any], str | None], ...] = tuple(
             (rule, _item_function(rule.when, "when_" + re.sub(r"\W", "_", rule.id)) if rule.group else rule.when.fn,
              rule.group)
             for rule in self.validations)
