@@ -61,6 +61,45 @@ def _question_error(question: Question, item: int | None, pointer: str, code: st
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What reading a definition's answers looks up for every key, worked out once per definition."""
+
+    questions: dict[str, Question]  # record-level questions (not derived values or groups)
+    codes: dict[str, frozenset[Any]]  # record-level coded questions: their option codes (the fast path)
+    derived: frozenset[str]
+    groups: dict[str, dict[str, Question]]  # group id -> its questions by id
+
+
+# Definitions are loaded once per process and never change: keyed by identity, the definition kept alongside
+# so that a new definition with a recycled id() is not mistaken for the old one.
+_readings: dict[int, tuple[Definition, _Reading]] = {}
+
+
+def _reading(definition: Definition) -> _Reading:
+    found = _readings.get(id(definition))
+    if found is not None and found[0] is definition:
+        return found[1]
+    derived = frozenset(d.id for d in definition.derived)
+    questions = {
+        key: question for key, question in definition.questions.items()
+        if question.group is None and key not in derived and key not in definition.groups
+    }
+    reading = _Reading(
+        questions=questions,
+        codes={key: q.codes for key, q in questions.items() if q.type in _CODED_TYPES},
+        derived=derived,
+        groups={
+            group_id: {key: definition.questions[key] for key in group.question_ids}
+            for group_id, group in definition.groups.items() if group_id not in derived
+        },
+    )
+    if len(_readings) >= 64:
+        _readings.clear()  # bounded, whatever reloads definitions
+    _readings[id(definition)] = (definition, reading)
+    return reading
+
+
 def parse_answers(
     definition: Definition, payload: Any, *, pointer: str = "/answers"
 ) -> tuple[dict[str, Any], list[ApiError]]:
@@ -69,35 +108,37 @@ def parse_answers(
         return {}, []
     if not isinstance(payload, dict):
         return {}, [ApiError("invalid_type", "Answers must be a JSON object of question ids and values", pointer)]
-    derived = {d.id for d in definition.derived}
+    reading = _reading(definition)
+    questions, codes = reading.questions, reading.codes
     answers: dict[str, Any] = {}
     errors: list[ApiError] = []
     for key, value in payload.items():
-        here = f"{pointer}/{key}"
-        if key in derived:
-            errors.append(ApiError("derived_value", f"{key} is worked out from other answers and cannot be sent", here,
-                                   question=key))
-        elif key in definition.groups:
-            answers[key], group_errors = _parse_group(definition, key, value, here)
-            errors.extend(group_errors)
-        elif key in definition.questions and definition.questions[key].group is None:
-            question = definition.questions[key]
-            if value is None:
-                answers[key] = None
+        question = questions.get(key)
+        if question is not None:
+            # Most answers a system sends are option codes as JSON numbers: already the stored value (as
+            # coercion would find; bools are not codes). None removes the answer.
+            if value is None or (type(value) is int and value in codes.get(key, ())):
+                answers[key] = value
                 continue
             stored, message = _coerce(definition, question, value)
             if message:
-                errors.append(_question_error(question, None, here, "invalid_answer", message))
+                errors.append(_question_error(question, None, f"{pointer}/{key}", "invalid_answer", message))
             else:
                 answers[key] = stored
+        elif key in reading.derived:
+            errors.append(ApiError("derived_value", f"{key} is worked out from other answers and cannot be sent",
+                                   f"{pointer}/{key}", question=key))
+        elif key in reading.groups:
+            answers[key], group_errors = _parse_group(definition, reading, key, value, f"{pointer}/{key}")
+            errors.extend(group_errors)
         else:
             errors.append(ApiError("unknown_question",
-                                   f"{key} is not a question of {definition.form} {definition.year}", here))
+                                   f"{key} is not a question of {definition.form} {definition.year}", f"{pointer}/{key}"))
     return answers, errors
 
 
 def _parse_group(
-    definition: Definition, group_id: str, value: Any, pointer: str
+    definition: Definition, reading: _Reading, group_id: str, value: Any, pointer: str
 ) -> tuple[list[dict[str, Any]] | None, list[ApiError]]:
     group = definition.groups[group_id]
     if value is None:
@@ -109,26 +150,26 @@ def _parse_group(
     if group.max_items is not None and len(value) > group.max_items:
         errors.append(ApiError("too_many_items", f"{group_id} can have at most {group.max_items} items", pointer,
                                group=group_id))
-    ids = set(group.question_ids)
+    questions = reading.groups[group_id]
     items: list[dict[str, Any]] = []
     for index, raw_item in enumerate(value):
         number = index + 1
-        here = f"{pointer}/{index}"
         if not isinstance(raw_item, dict):
-            errors.append(ApiError("invalid_type", "Each item must be a JSON object", here, group=group_id, item=number))
+            errors.append(ApiError("invalid_type", "Each item must be a JSON object", f"{pointer}/{index}",
+                                   group=group_id, item=number))
             continue
         item: dict[str, Any] = {}
         for key, raw in raw_item.items():
-            if key not in ids:
-                errors.append(ApiError("unknown_question", f"{key} is not a question of {group_id}", f"{here}/{key}",
-                                       group=group_id, item=number))
+            question = questions.get(key)
+            if question is None:
+                errors.append(ApiError("unknown_question", f"{key} is not a question of {group_id}",
+                                       f"{pointer}/{index}/{key}", group=group_id, item=number))
                 continue
-            question = definition.questions[key]
             if raw is None:
                 continue
             stored, message = _coerce(definition, question, raw)
             if message:
-                errors.append(_question_error(question, number, f"{here}/{key}", "invalid_answer", message))
+                errors.append(_question_error(question, number, f"{pointer}/{index}/{key}", "invalid_answer", message))
             else:
                 item[key] = stored
         items.append(item)

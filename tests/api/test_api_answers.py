@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from dcp_api.answers import _coerce
+from dcp_api.answers import _coerce, parse_answers
 from dcp_platform.definitions import Definition
 from dcp_platform.registry import all_plugins, definitions_for
 
@@ -22,3 +24,52 @@ def test_option_codes_read_as_the_definition_coerces_them(definition: Definition
             assert _coerce(definition, question, value) == definition.coerce(question, value), (question.id, value)
             checked += 1
     assert checked
+
+
+@pytest.mark.parametrize("definition", _installed(), ids=lambda d: f"{d.form}-{d.year}")
+def test_every_kind_of_key_is_read_as_the_definition_says(definition: Definition) -> None:
+    """parse_answers looks keys up in tables made once per definition: each key still reads as its kind says."""
+    derived = {d.id for d in definition.derived}
+    payload: dict[str, Any] = {}
+    expected_errors: list[tuple[str, str]] = []
+    expected_answers: dict[str, Any] = {}
+    record_level = [q for q in definition.questions.values() if q.group is None and q.id not in derived]
+    for number, question in enumerate(record_level):
+        if question.options:  # codes as numbers, as text, and True (equal to 1, but not a code)
+            value = (question.options[0].code, str(question.options[0].code), True)[number % 3]
+        else:
+            value = "2026-06-01" if question.type == "date" else "1"
+        payload[question.id] = value
+        stored, message = _coerce(definition, question, value)
+        if message:
+            expected_errors.append(("invalid_answer", f"/answers/{question.id}"))
+        else:
+            expected_answers[question.id] = stored
+    for derived_id in sorted(derived)[:3]:
+        payload[derived_id] = 1
+        expected_errors.append(("derived_value", f"/answers/{derived_id}"))
+    payload["no_such_question"] = 1
+    expected_errors.append(("unknown_question", "/answers/no_such_question"))
+    removed = record_level[0].id
+    payload[removed] = None
+    expected_answers[removed] = None
+    for group_id, group in definition.groups.items():
+        first = group.question_ids[0]
+        payload[group_id] = [{first: None, "no_such_question": 1}, "not an item"]
+        expected_answers[group_id] = [{}]
+        expected_errors += [("unknown_question", f"/answers/{group_id}/0/no_such_question"),
+                            ("invalid_type", f"/answers/{group_id}/1")]
+        if group.question_ids[1:]:
+            second = definition.questions[group.question_ids[1]]
+            payload[group_id][0][second.id] = "2026-06-01" if second.type == "date" else "1"
+            stored, message = _coerce(definition, second, payload[group_id][0][second.id])
+            if message:
+                expected_errors.insert(-1, ("invalid_answer", f"/answers/{group_id}/0/{second.id}"))
+            else:
+                expected_answers[group_id][0][second.id] = stored
+    answers, errors = parse_answers(definition, payload)
+    assert answers == expected_answers
+    assert sorted((e.code, e.pointer) for e in errors) == sorted(expected_errors)
+    assert [e.pointer for e in errors] == sorted((e.pointer for e in errors), key=lambda p: list(payload).index(
+        str(p).split("/")[2]))  # in the order the keys were sent
+    assert parse_answers(definition, parse_answers(definition, {removed: None})[0]) == ({removed: None}, [])

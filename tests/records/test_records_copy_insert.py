@@ -85,7 +85,7 @@ def test_the_batch_writes_every_column_in_the_models_order() -> None:
     """records_create_many builds each record with the positional constructor and COPYs its columns by name."""
     from dcp_platform.records.services import _CHANGE_COLUMNS, _RECORD_COLUMNS
 
-    assert _RECORD_COLUMNS == tuple(f.column for f in Record._meta.concrete_fields)
+    assert tuple(f.column for f in Record._meta.concrete_fields) == _RECORD_COLUMNS
     assert set(_CHANGE_COLUMNS) == {f.column for f in RecordChange._meta.concrete_fields if not f.primary_key}
 
 
