@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -212,9 +213,16 @@ class _Source:
         self.namespace: dict[str, Any] = {}
         self.constants = 0
 
-    def expression(self, expression: Expression, *, truth: bool = False, item: bool = False) -> str:
+    def expression(
+        self, expression: Expression, *, truth: bool = False, item: bool = False, names: dict[str, str] | None = None
+    ) -> str:
         """The expression inline; `item`: over one group item (expressions.Expression.item_body), which needs
-        `item`, `number`, `parent` and `pg` (parent.get) defined."""
+        `item`, `number`, `parent` and `pg` (parent.get) defined; `names`: names read from local variables
+        (expressions.Expression.inline)."""
+        if names:
+            body, namespace = expression.inline(names, truth=truth)
+            self.namespace.update(namespace)
+            return f"({body})"
         self.namespace.update(expression.namespace)
         if item:
             return f"({expression.item_truth_body if truth else expression.item_body})"
@@ -238,26 +246,41 @@ class _Source:
         return function
 
 
-def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]) -> Callable[..., None]:
-    """All derived values in order, as one function(scope, record, items, set_answer): record-level values
-    inline, values per group item in a loop over the items (scope[group]: their scopes, items: their answers),
-    read over each item as an ItemScope would read it (expressions.Expression.item_body)."""
+def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]) -> Callable[..., dict[str, Any]]:
+    """All derived values in order, as one function(scope, record, items, set_answer) -> the record-level
+    derived values: record-level values inline, values per group item in a loop over the items (scope[group]:
+    their scopes, items: their answers), read over each item as an ItemScope would read it
+    (expressions.Expression.item_body).
+
+    Record-level values are also kept in local variables, and so are the answers that several of them read
+    (read once at the start, and again after a derived value sets one): later values read those instead of the
+    scope. (A derived value only reads earlier ones, so each is set before it is read.)"""
     source = _Source("derive", "record, items, set_answer")
     source.add(1, "parent, pg = scope, g  # the scope around each group item")
+    record_level = [d for d in derived if d.group is None]
+    names = {d.id: f"v_{d.id}" for d in record_level if d.id.isidentifier()}
+    shared = _shared_names([e for d in record_level for e in (d.value, d.condition) if e is not None])
+    answers = {name: local for name, local in shared.items() if name not in names}
+    names.update(answers)
+    for name, local in answers.items():
+        source.add(1, f"{local} = g({name!r})")
     for d in derived:
         sets = source.constant(questions[d.sets]) if d.sets is not None else None
         if d.group is None:
             indent = 1
             if d.condition is not None:
-                source.add(1, f"if {source.expression(d.condition, truth=True)}:")
+                source.add(1, f"if {source.expression(d.condition, truth=True, names=names)}:")
                 indent = 2
-            source.add(indent, f"value = {source.expression(d.value)}")
-            source.add(indent, f"scope[{d.id!r}] = value")
+            source.add(indent, f"value = {source.expression(d.value, names=names)}")
+            variable = names.get(d.id)
+            source.add(indent, f"scope[{d.id!r}] = value" if variable is None else f"scope[{d.id!r}] = {variable} = value")
             if sets is not None:
                 source.add(indent, f"set_answer({sets}, value, scope, record)")
+                if d.sets in answers:
+                    source.add(indent, f"{answers[d.sets]} = g({d.sets!r})  # as set_answer left it")
             if d.condition is not None:
                 source.add(1, "else:")
-                source.add(2, f"scope[{d.id!r}] = None")
+                source.add(2, f"scope[{d.id!r}] = None" if variable is None else f"scope[{d.id!r}] = {variable} = None")
             continue
         source.add(1, f"for number, (item, answers) in enumerate(zip(scope[{d.group!r}], items[{d.group!r}]), start=1):")
         indent = 2
@@ -271,7 +294,9 @@ def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]
         if d.condition is not None:
             source.add(2, "else:")
             source.add(3, f"item[{d.id!r}] = None")
-    source.add(1, "return None")
+    values = ", ".join(f"{d.id!r}: {names[d.id]}" if d.id in names else f"{d.id!r}: scope[{d.id!r}]"
+                       for d in record_level)
+    source.add(1, f"return {{{values}}}")
     return source.build()
 
 
@@ -410,16 +435,29 @@ def _item_function(expression: Expression, name: str) -> Callable[[dict[str, Any
 
 
 def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]], list[int]]:
-    """The record-level rules' conditions as function(scope) -> the positions of the rules that hold."""
+    """The record-level rules' conditions as function(scope) -> the positions of the rules that hold.
+
+    The scope does not change while they run, so a name that several conditions read is read once, into a
+    local variable, at the start."""
     source = _Source("record_rules", "")
     source.lines[0] = "def record_rules(scope):"
+    rules = [(index, rule) for index, rule in enumerate(validations) if rule.group is None]
+    names = _shared_names([rule.when for _index, rule in rules])
+    for name, local in names.items():
+        source.add(1, f"{local} = g({name!r})")
     source.add(1, "holds = []")
-    for index, rule in enumerate(validations):
-        if rule.group is None:
-            source.add(1, f"if {source.expression(rule.when, truth=True)}:")
-            source.add(2, f"holds.append({index})")
+    for index, rule in rules:
+        source.add(1, f"if {source.expression(rule.when, truth=True, names=names)}:")
+        source.add(2, f"holds.append({index})")
     source.add(1, "return holds")
     return source.build()
+
+
+def _shared_names(expressions: list[Expression]) -> dict[str, str]:
+    """The names read (outside aggregates) by more than one place in these expressions, with a local variable
+    name for each."""
+    uses = Counter(use.name for expression in expressions for use in expression.name_uses if use.group is None)
+    return {name: f"v_{name}" for name, count in uses.items() if count > 1 and name.isidentifier()}
 
 
 class Definition:
@@ -483,7 +521,6 @@ class Definition:
 
     def _compile_plan(self) -> None:
         """Everything evaluate() can work out once: compiled functions, checkers and the walk order."""
-        self._record_derived_ids = tuple(d.id for d in self.derived if d.group is None)
         self._group_derived = tuple((d.id, d.group) for d in self.derived if d.group is not None)
         def numbers(group: str | None) -> range:
             if group is None:
@@ -630,12 +667,12 @@ class Definition:
             for g in self.groups
         }
         for _ in range(_MAX_PASSES):
-            scope = self._compute_scope(record, items, context)
+            scope, derived = self._compute_scope(record, items, context)
             walk = self._walk(scope, record, items)
             record, items = walk.record, walk.items
             if not walk.changed:
                 break
-        return self._finish(scope, walk, confirmations or {})
+        return self._finish(scope, derived, walk, confirmations or {})
 
     def _clean_item(self, group: str, item: dict[str, Any]) -> dict[str, Any]:
         ids = self._group_question_ids[group]
@@ -643,7 +680,9 @@ class Definition:
 
     def _compute_scope(
         self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], context: EvalContext
-    ) -> dict[str, Any]:
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The scope of one pass (answers as values, the context, derived values) and the record-level derived
+        values."""
         scope: dict[str, Any] = dict(record)
         for question_id, convert in self._converters:
             value = scope.get(question_id)
@@ -663,8 +702,8 @@ class Definition:
                         item_scope[question_id] = convert(value)
                 item_scopes.append(item_scope)
             scope[group_id] = item_scopes
-        self._derive(scope, record, items, self._set_answer)
-        return scope
+        derived: dict[str, Any] = self._derive(scope, record, items, self._set_answer)
+        return scope, derived
 
     def _set_answer(self, question: Question, value: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
         """A derived value that `sets` a question stores its value as the answer (when it is a valid one)."""
@@ -787,7 +826,11 @@ class Definition:
                 found.append(self._type_problem(ask, item, message))
         return found
 
-    def _finish(self, scope: dict[str, Any], walk: _Walk, confirmations: dict[str, Any]) -> Evaluation:
+    def _finish(
+        self, scope: dict[str, Any], derived: dict[str, Any], walk: _Walk, confirmations: dict[str, Any]
+    ) -> Evaluation:
+        """The evaluation from the last pass: its scope, record-level derived values (what _derive returned: the
+        walk changes no derived value) and walk."""
         problems: list[Problem] = walk.problems
         if problems and any(type(problem) is tuple for problem in problems):
             problems = self._late_checks(scope, problems)
@@ -816,7 +859,6 @@ class Definition:
                     confirmed.append(problem)
                 else:
                     problems.append(problem)
-        derived = {name: scope.get(name) for name in self._record_derived_ids}
         for name, group_id in self._group_derived:
             derived[name] = [item.get(name) for item in scope[group_id]]
         answers: dict[str, Any] = dict(walk.record)

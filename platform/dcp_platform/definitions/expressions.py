@@ -609,6 +609,14 @@ class Expression:
     # over `item` (the item's mapping), `number`, `parent` (the scope around it) and `pg` (parent.get).
     item_body: str = "None"
     item_truth_body: str = "None"
+    library: Mapping[str, Callable[..., Any]] = field(default_factory=dict, repr=False)  # the functions it may call
+
+    def inline(self, names: Mapping[str, str], *, truth: bool = False) -> tuple[str, dict[str, Any]]:
+        """`body` (or `truth_body`) with the names in `names` read from the local variables named there instead
+        of the scope (where generated code has read them once already), and the globals it needs."""
+        compiler = _Compiler(self.source, self.library)
+        compiler.local_names = names
+        return compiler.compile(self.ast, truth=truth), compiler.namespace
 
     def __call__(self, scope: Scope) -> Any:
         return self.fn(scope)
@@ -647,6 +655,7 @@ class _Compiler:
         # Item mode: names are read from `item` first, then `n` is `number`, then `pg` (the parent scope's get),
         # as ItemScope.get reads them; `scope`, where one is needed, is made as ItemScope(item, parent, number).
         self.item_mode = False
+        self.local_names: Mapping[str, str] = {}  # names read from local variables (see Expression.inline)
         self.per_item: dict[int, ItemCompiled] = {}  # by id of the aggregate's node: made once for both modes
 
     def error(self, message: str, node: Node) -> ExpressionError:
@@ -698,7 +707,8 @@ class _Compiler:
     def read(self, name: str) -> str:
         """The value of `name` in the scope."""
         if not self.item_mode:
-            return f"g({name!r})"
+            local = self.local_names.get(name)
+            return f"g({name!r})" if local is None else local
         if name == ITEM_NUMBER:
             return f"(item[{name!r}] if {name!r} in item else number)"
         return f"(item[{name!r}] if {name!r} in item else pg({name!r}))"
@@ -893,7 +903,7 @@ def parse_expression(text: str | int | float | bool | None, *, functions: Mappin
     body, truth_body = compiler.compile(ast), compiler.compile(ast, truth=True)
     item_body, item_truth_body = compiler.item_body(ast), compiler.item_body(ast, truth=True)
     return Expression(source, ast, fn, names, called, uses, "".join(compiler.sources), body, truth_body,
-                      compiler.namespace, item_body, item_truth_body)
+                      compiler.namespace, item_body, item_truth_body, functions or {})
 
 
 def _source_text(text: str | int | float | bool | None) -> str:

@@ -191,3 +191,29 @@ def test_an_inline_check_accepts_only_what_check_value_accepts(question: Questio
             accepted += 1
             assert check_value(question, value, None) is None, value
     assert accepted, "the inline check accepts nothing"
+
+
+def test_derived_values_read_answers_a_derived_value_has_set(
+    build: Callable[..., Definition], base: Callable[[], dict[str, Any]],
+) -> None:
+    # rsnvac is read by several derived values (so generated code keeps it in a local variable), and set by
+    # renewal_reason between them: the later ones see what it set.
+    data = base()
+    data["derived"] = [
+        {"id": "before", "value": "coalesce(rsnvac, 0) + 1000"},
+        {"id": "before_too", "value": "if(answered(rsnvac), rsnvac, -1)"},
+        *data["derived"],
+        {"id": "after", "value": "coalesce(rsnvac, 0) + 1000"},
+        {"id": "after_too", "value": "if(answered(rsnvac), rsnvac * 2, -1)"},
+        {"id": "from_derived", "value": "after + after_too + totchild"},
+    ]
+    definition = build(data)
+    assert "v_rsnvac = g('rsnvac')  # as set_answer left it" in definition._derive.source  # type: ignore[attr-defined]
+    context = EvalContext(today=date(2026, 6, 1))
+    renewal = definition.evaluate({"renewal": 1, "hhmemb": 1, "persons": [{"age": 10}]}, context=context)
+    assert {k: renewal.derived[k] for k in ("before", "before_too", "after", "after_too", "from_derived")} == {
+        "before": 1000, "before_too": -1, "after": 1014, "after_too": 28, "from_derived": 1043}
+    assert renewal.answers["rsnvac"] == 14
+    relet = definition.evaluate({"renewal": 0, "rsnvac": 1, "hhmemb": 1, "persons": [{"age": 30}]}, context=context)
+    assert {k: relet.derived[k] for k in ("before", "before_too", "after", "after_too", "from_derived")} == {
+        "before": 1001, "before_too": 1, "after": 1001, "after_too": 2, "from_derived": 1003}
