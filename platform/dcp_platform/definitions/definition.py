@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -435,7 +434,8 @@ def _item_function(expression: Expression, name: str) -> Callable[[dict[str, Any
 
 
 def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]], list[int]]:
-    """The record-level rules' conditions as function(scope) -> the positions of the rules that hold.
+    """The record-level rules' conditions as function(scope) -> the positions of the rules that hold, and of
+    every group rule (whose items _finish tries), in order.
 
     The scope does not change while they run, so a name that several conditions read is read once, into a
     local variable, at the start."""
@@ -446,7 +446,10 @@ def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]]
     for name, local in names.items():
         source.add(1, f"{local} = g({name!r})")
     source.add(1, "holds = []")
-    for index, rule in rules:
+    for index, rule in enumerate(validations):
+        if rule.group is not None:
+            source.add(1, f"holds.append({index})  # {rule.id}: for each item of {rule.group}")
+            continue
         source.add(1, f"if {source.expression(rule.when, truth=True, names=names)}:")
         source.add(2, f"holds.append({index})")
     source.add(1, "return holds")
@@ -555,7 +558,6 @@ class Definition:
              rule.group)
             for rule in self.validations)
         self._record_rules = _record_rules_function(self.validations)
-        self._group_rules = [index for index, rule in enumerate(self.validations) if rule.group is not None]
         self._derive = _derive_function(self.derived, self.questions)
         # Names read while working out what applies: derived values, conditions and group counts. When a pass
         # clears only answers that none of these read, another pass would work out the same, so none is run.
@@ -707,7 +709,10 @@ class Definition:
 
     def _set_answer(self, question: Question, value: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
         """A derived value that `sets` a question stores its value as the answer (when it is a valid one)."""
-        stored, error = self._coerce_set_value(question, value)
+        kind = type(value)
+        # Most values set are codes: their remembered coercion is looked up here, as _coerce_set_value would.
+        found = self._coerce_memo.get((question.id, kind, value)) if kind is int or kind is str else None
+        stored, error = found if found is not None else self._coerce_set_value(question, value)
         if error is None and stored is not None:
             answers[question.id] = stored
             write[question.id] = value if not isinstance(stored, str) or question.type == "text" else \
@@ -841,7 +846,7 @@ class Definition:
         confirmed: list[Problem] = []
         applicable_keys: set[str] | None = None
         rule_plan = self._rule_plan
-        for index in heapq.merge(self._record_rules(scope), self._group_rules):
+        for index in self._record_rules(scope):
             rule, when, group_id = rule_plan[index]
             targets: list[tuple[Any, int | None]]
             if group_id is None:

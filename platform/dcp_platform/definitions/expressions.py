@@ -510,7 +510,8 @@ def _sum_items(items: Any, per_item: ItemCompiled, scope: Scope) -> Any:
     for number, item in enumerate(items or (), start=1):
         value = per_item(item, scope, number)
         if value is not None:
-            result = add(result, value)
+            # Whole numbers are added at once (what `add` does with two ints); anything else goes to `add`.
+            result = result + value if type(result) is int and type(value) is int else add(result, value)
     return result
 
 

@@ -147,3 +147,25 @@ def _truth(body: str, names: dict[str, Any], local: dict[str, Any]) -> bool:
 
 def _truth_of(fn: Any, scope: Any) -> bool:
     return bool(fn(scope))
+
+
+SUMMED: list[Any] = [1, 2, -3, 10**20, True, False, Sub(2), 1.5, Decimal("2.50"), Decimal("NaN"), "3", None, date(2026, 6, 1)]
+
+
+@pytest.mark.parametrize("first", SUMMED, ids=repr)
+def test_sum_over_items_adds_as_before(first: Any) -> None:
+    from dcp_platform.definitions.expressions import _ARITH
+
+    def old_sum(values: list[Any]) -> Any:
+        result: Any = 0
+        for value in values:
+            if value is not None:
+                result = _ARITH["+"](result, value)
+        return result
+
+    expression = parse_expression("sum(persons, age)")
+    for second in SUMMED:
+        for third in (None, 1, Decimal("1.0"), "x"):
+            values = [first, second, third]
+            scope = {"persons": [{"age": value} for value in values]}
+            assert _outcome(expression.fn, scope) == _outcome(old_sum, values), values
