@@ -274,6 +274,53 @@ def test_batch_each_record_succeeds_or_fails_on_its_own(api: Any, org: Any, lett
     assert too_many.status_code == 413
 
 
+def test_the_cycle_collector_is_paused_while_a_batch_runs(
+    api: Any, org: Any, lettings_answers: Any, monkeypatch: Any
+) -> None:
+    import gc
+
+    from dcp_api import views
+
+    seen: list[bool] = []
+    create_many = views.records_create_many
+
+    def watched(**kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return create_many(**kwargs)
+
+    monkeypatch.setattr(views, "records_create_many", watched)
+    assert gc.isenabled()
+    response = api.post(f"{RECORDS}/batch", {"records": [{"answers": lettings_answers(org.code)}]})
+    assert response.status_code == 200 and response.json()["created"] == 1
+    assert seen == [False] and gc.isenabled()
+    assert api.post(f"{RECORDS}/batch", {"records": [{}] * 1001}).status_code == 413  # refused: resumed too
+    assert gc.isenabled()
+
+
+def test_the_collector_resumes_when_the_last_batch_ends_and_only_if_it_was_running() -> None:
+    import gc
+
+    from dcp_api.views import collector_paused
+
+    first, second = collector_paused(), collector_paused()  # two batches in two threads, ending out of order
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
+    with pytest.raises(ValueError), collector_paused():
+        raise ValueError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
+
+
 def test_reference_resources(api: Any) -> None:
     definition = api.get("/api/v1/definitions/lettings/2026")
     assert definition.status_code == 200
