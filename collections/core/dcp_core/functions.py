@@ -384,7 +384,9 @@ def all_local_authority_options(on: Any = None, **_: Any) -> list[tuple[str, str
 
 def add_years(day: Any, years: Any) -> date | None:
     """The same calendar day `years` later (earlier when negative); 29 February becomes 28 February."""
-    start, count = to_date(day), to_int(years)
+    # (Date answers are dates in the engine's scope, and years ints: those skip the conversions.)
+    start = day if type(day) is date else to_date(day)
+    count = years if type(years) is int else to_int(years)
     if start is None or count is None:
         return None
     try:

@@ -1,5 +1,5 @@
-"""The fast paths of to_decimal, to_int, income_bound, weekly, total_charge, rent_range_bound and collection_year
-give exactly what the plain versions gave.
+"""The fast paths of to_decimal, to_int, income_bound, weekly, total_charge, rent_range_bound, add_years and
+collection_year give exactly what the plain versions gave.
 
 The `_old_*` functions are the versions before the fast paths, kept here verbatim as the reference.
 """
@@ -75,6 +75,16 @@ def _old_rent_range_bound(year: Any, la: Any, beds: Any, lettype: Any, needstype
     return getattr(found, str(bound)) if found is not None else None
 
 
+def _old_add_years(day: Any, years: Any) -> date | None:
+    start, count = functions.to_date(day), functions.to_int(years)
+    if start is None or count is None:
+        return None
+    try:
+        return start.replace(year=start.year + count)
+    except ValueError:
+        return start.replace(year=start.year + count, day=28)
+
+
 def _old_collection_year(day: Any) -> int | None:
     on = functions.to_date(day)
     if on is None:
@@ -143,9 +153,22 @@ MONEY: list[Any] = [None, "", 0, 1, Decimal("150.37"), Decimal("0.00"), Decimal(
 
 
 def test_weekly_is_unchanged() -> None:
-    for value in MONEY:
-        for period in PERIODS:
-            assert _outcome(functions.weekly, value, period) == _outcome(_old_weekly, value, period), (value, period)
+    amounts = [*MONEY, Decimal("-0"), Decimal("-0.00"), 0.0, Decimal("150.370"), Decimal("1.5037E+2"), 150,
+               Decimal("-0.001"), Decimal("-0.0010"), Decimal("Infinity"), Decimal("sNaN"), Decimal("1E+30")]
+    for _ in range(2):  # the second round from memory
+        for value in amounts:
+            for period in PERIODS:
+                assert _outcome(functions.weekly, value, period) == _outcome(_old_weekly, value, period), (value, period)
+        for value in reversed(amounts):  # equal amounts written differently, remembered the other way round
+            for period in PERIODS:
+                assert _outcome(functions.weekly, value, period) == _outcome(_old_weekly, value, period), (value, period)
+
+
+def test_add_years_is_unchanged() -> None:
+    days = [None, "", date(2024, 2, 29), date(2026, 6, 1), datetime(2024, 2, 29, 10), "2026-06-01", "x", 5]
+    for day in days:
+        for years in [None, -20, 1, 0, "2", 2.0, True, Decimal("-20"), "x", 10**6]:
+            assert _outcome(functions.add_years, day, years) == _outcome(_old_add_years, day, years), (day, years)
 
 
 def test_total_charge_is_unchanged() -> None:

@@ -951,6 +951,9 @@ class Definition:
         return "in_progress" if answered else "not_started"
 
     def _section_statuses(self, walk: _Walk, missing: list[FieldRef], problems: list[Problem]) -> dict[str, str]:
+        if not missing and not problems:  # (walk.sections holds every section, in order)
+            return {section_id: "completed" if shown else "cannot_start_yet"
+                    for section_id, shown in walk.sections.items()}
         statuses: dict[str, str] = {}
         section_of = self._section_of
         missing_sections = {section_of[ref.question_id] for ref in missing}
