@@ -7,12 +7,14 @@ only API-specific strictness is that dates must be ISO 8601.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from dcp_platform.definitions import Definition, Evaluation, FieldRef, Problem, Question
 from dcp_platform.records.models import Record
+from rest_framework.utils.encoders import JSONEncoder
 
 _ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -232,3 +234,34 @@ def record_json(record: Record, evaluation: Evaluation, *, base_url: str) -> dic
         "updated_at": record.updated_at.isoformat() if record.updated_at else None,
         "links": {"self": f"{base_url}{record.public_id}"},
     }
+
+
+# How DRF's JSONRenderer writes a response with its default settings (compact, characters as they are, no NaN);
+# views.ApiJSONRenderer uses text written with it only under those settings.
+encode_json = JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
+def json_with(data: dict[str, Any], encoded: dict[str, str]) -> str:
+    """encode_json(data), with the values of the keys in `encoded` given as JSON text already (not encoded again).
+
+    The keys in between are encoded together, a run at a time, so the text is exactly encode_json's.
+    """
+    pieces: list[str] = []
+    run: dict[str, Any] = {}
+    for key, value in data.items():
+        text = encoded.get(key)
+        if text is None:
+            run[key] = value
+            continue
+        if run:
+            pieces.append(encode_json(run)[1:-1])
+            run = {}
+        pieces.append(_key_json(key) + text)
+    if run:
+        pieces.append(encode_json(run)[1:-1])
+    return "{" + ",".join(pieces) + "}"
+
+
+@functools.lru_cache(maxsize=64)
+def _key_json(key: str) -> str:
+    return encode_json(key) + ":"

@@ -48,7 +48,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
-from .answers import ApiError, evaluation_json, parse_answers, problem_error, record_json
+from .answers import (
+    ApiError,
+    encode_json,
+    evaluation_json,
+    json_with,
+    parse_answers,
+    problem_error,
+    record_json,
+)
 from .auth import ApiKeyAuthentication, KeyForThisCollection, PerKeyRateThrottle
 from .models import ApiKey, IdempotentRequest
 
@@ -212,11 +220,30 @@ def _idempotent(request: Request, compute: Callable[[], Response]) -> Response:
         return response
 
 
+class EncodedJSON(dict[str, Any]):
+    """Response data that comes with its JSON text already written with answers.encode_json."""
+
+    def __init__(self, data: dict[str, Any], text: str) -> None:
+        super().__init__(data)
+        self.text = text
+
+
+class ApiJSONRenderer(JSONRenderer):
+    """DRF's JSONRenderer, which writes EncodedJSON's text as it is when it would have written the same."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None,
+               renderer_context: dict[str, Any] | None = None) -> bytes:
+        if (isinstance(data, EncodedJSON) and self.compact and not self.ensure_ascii and self.strict
+                and self.get_indent(accepted_media_type, renderer_context or {}) is None):
+            return data.text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+        return super().render(data, accepted_media_type, renderer_context)  # type: ignore[no-any-return]
+
+
 class ApiView(APIView):
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [KeyForThisCollection]
     throttle_classes = [PerKeyRateThrottle]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [ApiJSONRenderer]
 
     def get_exception_handler(self) -> Callable[..., Response | None]:
         return api_exception_handler
@@ -499,20 +526,29 @@ class RecordBatch(ApiView):
             form=form, year=year, user=request.user, new_records=[new for _, new in creates],  # type: ignore[arg-type]
             channel="api", api_key_id=request.auth.pk, refuse_hard_problems=True,  # type: ignore[union-attr]
         )
+        # Each result's JSON text is written as it is made: a created record's answers and derived values as
+        # the batch encoded them for storing, not encoded a second time for the response.
+        texts: list[str | None] = [None] * len(items)
         for (index, _new), outcome in zip(creates, outcomes, strict=True):
             if isinstance(outcome, RecordWriteRefused):
                 problem = _refusal(outcome, definition)
                 results[index] = _failed(index, problem.status_code, problem.errors)
             else:
-                results[index] = {"index": index, "status": 201,
-                                  "record": record_json(outcome.record, outcome.evaluation, base_url=base)}
+                record = record_json(outcome.record, outcome.evaluation, base_url=base)
+                results[index] = {"index": index, "status": 201, "record": record}
+                if outcome.stored_json is not None:
+                    answers_json, derived_json = outcome.stored_json
+                    record_text = json_with(record, {"answers": answers_json, "derived": derived_json})
+                    texts[index] = f'{{"index":{index},"status":201,"record":{record_text}}}'  # as the line above
         done = [r for r in results if r is not None]
-        return Response({
+        data = {
             "created": sum(1 for r in done if r["status"] == 201),
             "updated": sum(1 for r in done if r["status"] == 200),
             "failed": sum(1 for r in done if r["status"] >= 400),
             "results": done,
-        })
+        }
+        listed = ",".join(text or encode_json(r) for text, r in zip(texts, results, strict=True) if r is not None)
+        return Response(EncodedJSON(data, json_with(data, {"results": f"[{listed}]"})))
 
     def _update(
         self, request: Request, definition: Definition, index: int, item: dict[str, Any],

@@ -73,3 +73,31 @@ def test_every_kind_of_key_is_read_as_the_definition_says(definition: Definition
     assert [e.pointer for e in errors] == sorted((e.pointer for e in errors), key=lambda p: list(payload).index(
         str(p).split("/")[2]))  # in the order the keys were sent
     assert parse_answers(definition, parse_answers(definition, {removed: None})[0]) == ({removed: None}, [])
+
+
+def test_json_with_writes_what_the_encoder_writes_with_parts_given_as_text() -> None:
+    from dcp_api.answers import encode_json, json_with
+
+    data = {"id": "a\u2028b", "n": 1, "answers": {"t": "ü \" \\ \n", "l": [1, None, 2.5]}, "derived": {},
+            'k"ey': [{"x": True}], "empty": {}, "last": None}
+    for given in ([], ["answers"], ["answers", "derived"], ["id", "last"], list(data)):
+        encoded = {key: encode_json(data[key]) for key in given}
+        assert json_with(data, encoded) == encode_json(data), given
+    assert json_with({}, {}) == encode_json({}) == "{}"
+
+
+def test_responses_with_their_text_written_render_as_drf_renders_them() -> None:
+    from dcp_api.answers import encode_json
+    from dcp_api.views import ApiJSONRenderer, EncodedJSON
+    from rest_framework.renderers import JSONRenderer
+
+    data = {"results": [{"text": "line\u2028separator\u2029 ü"}], "n": 2}
+    written = EncodedJSON(data, encode_json(data))
+    assert written == data
+    assert ApiJSONRenderer().render(written) == JSONRenderer().render(data)
+    assert b"\\u2028" in ApiJSONRenderer().render(written)
+    indented = "application/json; indent=2"
+    assert ApiJSONRenderer().render(written, indented, {}) == JSONRenderer().render(data, indented, {})
+    assert b"\n" in ApiJSONRenderer().render(written, indented, {})
+    # Only the text it was given is written as it is (so a stale text would show).
+    assert ApiJSONRenderer().render(EncodedJSON(data, '{"other":1}')) == b'{"other":1}'

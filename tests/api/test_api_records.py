@@ -274,6 +274,32 @@ def test_batch_each_record_succeeds_or_fails_on_its_own(api: Any, org: Any, lett
     assert too_many.status_code == 413
 
 
+def test_a_batch_response_is_what_drf_would_render(api: Any, org: Any, lettings_answers: Any) -> None:
+    """The batch writes its response text from the JSON it stored: byte for byte DRF's rendering of the data."""
+    from rest_framework.renderers import JSONRenderer
+
+    existing = api.post(RECORDS, {"answers": {"owning_organisation_id": org.code, "tenancycode": "B-0"}}).json()
+    response = api.post(f"{RECORDS}/batch", {"records": [
+        {"answers": lettings_answers(org.code) | {"tenancycode": "T\u2028ü \" \\"}},
+        {"answers": lettings_answers(org.code) | UNUSUALLY_HIGH_RENT},
+        {"answers": lettings_answers(org.code) | {"joint": 1}},
+        {"answers": {"startdate": "tomorrow"}},
+        {"id": existing["id"], "version": 1, "answers": {"tenancycode": "B-1"}},
+        {"answers": {"owning_organisation_id": org.code}},
+    ]})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [r["status"] for r in body["results"]] == [201, 201, 422, 422, 200, 201]
+    assert body["results"][0]["record"]["answers"]["tenancycode"] == "T\u2028ü \" \\"
+    assert body["results"][1]["record"]["warnings"]
+    assert response.content == JSONRenderer().render(body)
+    assert b"\\u2028" in response.content
+    pretty = api.post(f"{RECORDS}/batch", {"records": [{"answers": {"owning_organisation_id": org.code}}]},
+                      accept="application/json; indent=4")
+    assert pretty.content == JSONRenderer().render(pretty.json(), "application/json; indent=4", {})
+    assert b"\n    " in pretty.content
+
+
 def test_the_cycle_collector_is_paused_while_a_batch_runs(
     api: Any, org: Any, lettings_answers: Any, monkeypatch: Any
 ) -> None:

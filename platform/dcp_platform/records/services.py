@@ -66,6 +66,9 @@ class RecordResult:
     evaluation: Evaluation
     hard_problems: list[Problem]
     soft_problems: list[Problem]
+    # The record's answers and derived values as the JSON text that was stored, when a batch encoded them: in
+    # the API's own format (compact, characters as they are), so that its response can reuse the text.
+    stored_json: tuple[str, str] | None = None
 
 
 def current_collection_slug() -> str:
@@ -405,14 +408,15 @@ _RECORD_COLUMNS = (
     "upload_id", "upload_row", "version", "created_by_id", "updated_by_id", "created_at", "updated_at",
 )
 _CHANGE_COLUMNS = ("record_id", "at", "user_id", "channel", "api_key_id", "changed")
-# jsonb stores the same value however the text is spaced; one encoder, made once.
-_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
+# jsonb stores the same value however the text is spaced: one encoder, made once, in the API's format (as
+# RecordResult.stored_json says). Out-of-range floats are refused here, as PostgreSQL refuses them.
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False).encode
 
 
-def _record_row(r: Record) -> tuple[Any, ...]:
-    """A new record's values in _RECORD_COLUMNS order, as the database takes them."""
+def _record_row(r: Record, answers: str, derived: str) -> tuple[Any, ...]:
+    """A new record's values in _RECORD_COLUMNS order, as the database takes them (its JSON given encoded)."""
     return (
-        r.pk, r.public_id, r.form, r.year, r.status, _dumps(r.answers), _dumps(r.derived), _dumps(r.confirmations),
+        r.pk, r.public_id, r.form, r.year, r.status, answers, derived, _dumps(r.confirmations),
         r.owning_organisation_id, r.managing_organisation_id, r.reference, r.search_text, r.record_date, r.visible,
         r.source_channel, r.upload_id, r.upload_row, r.version, r.created_by_id, r.updated_by_id, r.created_at,
         r.updated_at,
@@ -445,7 +449,7 @@ def records_create_many(
     ctx = WriteContext.for_user(user, today)
     own = user.organisation
     outcomes: list[RecordResult | RecordWriteRefused] = []
-    records: list[Record] = []
+    created: list[tuple[Record, str, str]] = []  # with its answers and derived values encoded
     histories: list[list[Any]] = []
     for new in new_records:
         try:
@@ -471,16 +475,18 @@ def records_create_many(
         record._state.fields_cache.update(
             owning_organisation=owner, managing_organisation=manager, created_by=user, updated_by=user,
         )
-        records.append(record)
         histories.append([None, timezone.now(), user.pk, channel, api_key_id, _dumps(_changed({}, checked.answers))])
-        outcomes.append(RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems))
-    if records:
+        answers_json, derived_json = _dumps(checked.answers), _dumps(checked.derived)
+        created.append((record, answers_json, derived_json))
+        outcomes.append(RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems,
+                                     stored_json=(answers_json, derived_json)))
+    if created:
         with transaction.atomic():
-            for record, history, pk in zip(records, histories, take_ids(Record, len(records)), strict=True):
+            for (record, _, _), history, pk in zip(created, histories, take_ids(Record, len(created)), strict=True):
                 record.pk = history[0] = pk
-            copy_rows(Record, _RECORD_COLUMNS, [_record_row(record) for record in records])
+            copy_rows(Record, _RECORD_COLUMNS, [_record_row(*new) for new in created])
             copy_rows(RecordChange, _CHANGE_COLUMNS, histories)
-        for record in records:
+        for record, _, _ in created:
             mark_saved(record)
     return outcomes
 
