@@ -4,6 +4,7 @@ process, file order kept, errors and dead workers reported, bounded read-ahead, 
 from __future__ import annotations
 
 import csv
+import json
 import multiprocessing
 import os
 import random
@@ -13,10 +14,13 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dcp_platform.definitions import EvalContext
 from dcp_platform.records.models import Record
 from dcp_platform.registry import definition_for
 from dcp_platform.uploads import evaluating, services
@@ -24,6 +28,7 @@ from dcp_platform.uploads.models import Upload, UploadRow, UploadStatus
 
 from .test_uploads_processing import TODAY, bench, upload_file
 
+REPO = Path(__file__).resolve().parents[2]
 # The tests below replace evaluate_row, which is all that reads the work.
 STAND_IN_WORK: Any = object()
 
@@ -230,3 +235,19 @@ def test_rows_evaluated_by_worker_processes_are_stored_exactly_as_by_one_process
     assert statuses == {"completed", "in_progress", "refused"}  # the file tries every outcome
     assert {"organisation", "window"} <= rules and any(rule.startswith("cell.") for rule in rules)
     assert any(row[3] for row in in_one)  # duplicates within the file
+
+
+def test_derived_values_are_encoded_as_their_json_form_would_be() -> None:
+    """Upload rows store derived values encoded in one pass (dumps_derived): the same text as the JSON form."""
+    definition = definition_for("core", "lettings", 2026)
+    golden = json.loads((REPO / "tests/unit/definitions/data/golden_core.json").read_text())
+    for case in golden:  # 80 varied CORE records: dates, money, households, broken ones
+        evaluation = definition.evaluate(case["answers"], context=EvalContext(today=TODAY))
+        assert evaluating.dumps_derived(evaluation.derived) == evaluating.dumps(evaluation.derived_json())
+    odd = {"when": date(2026, 6, 1), "at": datetime(2026, 6, 1, 9, 30), "money": Decimal("1.10"),
+           "list": [Decimal("2"), date(2026, 1, 2), None, 1, "x"], "flag": True, "ratio": 0.5}
+    assert evaluating.dumps_derived(odd) == (
+        '{"when":"2026-06-01","at":"2026-06-01T09:30:00","money":"1.10","list":["2","2026-01-02",null,1,"x"],'
+        '"flag":true,"ratio":0.5}')
+    with pytest.raises(TypeError):
+        evaluating.dumps_derived({"other": object()})
