@@ -71,6 +71,22 @@ class _Reading:
     codes: dict[str, frozenset[Any]]  # record-level coded questions: their option codes (the fast path)
     derived: frozenset[str]
     groups: dict[str, dict[str, Question]]  # group id -> its questions by id
+    # Record-level answers already read, by _seen_key: _coerce's result. Systems send the same dates, amounts
+    # and choices over and over, and reading is pure.
+    seen: dict[tuple[Any, ...], tuple[Any, str | None]] = field(default_factory=dict)
+
+
+_SEEN_KEPT = 8192
+
+
+def _seen_key(key: str, value: Any) -> tuple[Any, ...] | None:
+    """What tells apart every two values that could read differently: text, or a list of texts and whole
+    numbers (1 and True, or 1 and 1.0, are equal but may read differently, so they are not remembered)."""
+    if type(value) is str:
+        return key, value
+    if type(value) is list and all(type(item) is str or type(item) is int for item in value):
+        return key, list, *value
+    return None
 
 
 # Definitions are loaded once per process and never change: keyed by identity, the definition kept alongside
@@ -111,7 +127,7 @@ def parse_answers(
     if not isinstance(payload, dict):
         return {}, [ApiError("invalid_type", "Answers must be a JSON object of question ids and values", pointer)]
     reading = _reading(definition)
-    questions, codes = reading.questions, reading.codes
+    questions, codes, seen_values = reading.questions, reading.codes, reading.seen
     answers: dict[str, Any] = {}
     errors: list[ApiError] = []
     for key, value in payload.items():
@@ -122,7 +138,19 @@ def parse_answers(
             if value is None or (type(value) is int and value in codes.get(key, ())):
                 answers[key] = value
                 continue
-            stored, message = _coerce(definition, question, value)
+            seen = _seen_key(key, value)
+            if seen is None:
+                stored, message = _coerce(definition, question, value)
+            else:
+                found = seen_values.get(seen)
+                if found is None:
+                    found = _coerce(definition, question, value)
+                    if len(seen_values) >= _SEEN_KEPT:
+                        seen_values.clear()  # bounded: a worker's memory stays flat
+                    seen_values[seen] = found
+                stored, message = found
+                if type(stored) is list:
+                    stored = list(stored)  # a record's own list, never shared
             if message:
                 errors.append(_question_error(question, None, f"{pointer}/{key}", "invalid_answer", message))
             else:

@@ -101,3 +101,35 @@ def test_responses_with_their_text_written_render_as_drf_renders_them() -> None:
     assert b"\n" in ApiJSONRenderer().render(written, indented, {})
     # Only the text it was given is written as it is (so a stale text would show).
     assert ApiJSONRenderer().render(EncodedJSON(data, '{"other":1}')) == b'{"other":1}'
+
+
+@pytest.mark.parametrize("definition", _installed(), ids=lambda d: f"{d.form}-{d.year}")
+def test_remembered_answers_read_as_the_definition_reads_them_and_lists_are_never_shared(
+    definition: Definition,
+) -> None:
+    from dcp_api.answers import _reading, _seen_key
+
+    questions = [q for q in definition.questions.values() if q.group is None and q.id not in
+                 {d.id for d in definition.derived}]
+    payloads: list[dict[str, Any]] = []
+    for question in questions:
+        codes = [option.code for option in question.options]
+        for value in ["1", " 1 ", "x", "2026-06-01", "01/06/2026", "", [], codes[:2], [str(c) for c in codes[:2]],
+                      [True], [1, "1"], [1.0], codes[:1], ["1"], ["x"]]:
+            payloads.append({question.id: value})
+    _reading(definition).seen.clear()
+    for _ in range(2):  # read, then remembered
+        for payload in payloads:
+            [(key, value)] = payload.items()
+            answers, errors = parse_answers(definition, payload)
+            stored, message = _coerce(definition, definition.questions[key], value)
+            assert ([e.message for e in errors] or [None]) == [message], payload
+            assert answers.get(key) == stored, payload
+    assert _reading(definition).seen
+    lists = [p for p in payloads if _seen_key(*next(iter(p.items()))) is not None
+             and isinstance(parse_answers(definition, p)[0].get(next(iter(p))), list)]
+    assert lists
+    for payload in lists:
+        first = parse_answers(definition, payload)[0]
+        next(iter(first.values())).append("changed by the caller")
+        assert parse_answers(definition, payload)[0] != first

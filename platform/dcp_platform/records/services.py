@@ -475,7 +475,9 @@ def records_create_many(
         record._state.fields_cache.update(
             owning_organisation=owner, managing_organisation=manager, created_by=user, updated_by=user,
         )
-        histories.append([None, timezone.now(), user.pk, channel, api_key_id, _dumps(_changed({}, checked.answers))])
+        # What _changed({}, answers) says, encoded: jsonb keeps no key order, so it is not sorted first.
+        changed = {key: (None, value) for key, value in checked.answers.items() if value is not None}
+        histories.append([None, timezone.now(), user.pk, channel, api_key_id, _dumps(changed)])
         answers_json, derived_json = _dumps(checked.answers), _dumps(checked.derived)
         created.append((record, answers_json, derived_json))
         outcomes.append(RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems,
