@@ -26,6 +26,11 @@ class Record(models.Model):
 
     Organisation and user columns point at the shared (public) tables without database constraints:
     the public tables are shared by every collection schema, and users are deactivated, never deleted.
+
+    Every index is paid for by every write (bulk uploads store thousands of records a second), so columns get
+    only the indexes queries use: the organisation columns are searched through the (organisation, updated_at)
+    indexes, an upload's records through the unique (upload_id, upload_row), and no query looks records up by
+    the user who created or changed them.
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -37,11 +42,11 @@ class Record(models.Model):
     confirmations = RecordJSONField(default=dict, blank=True)
     owning_organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     managing_organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     reference = models.CharField(max_length=300, blank=True, help_text="The record's name in lists.")
     search_text = models.TextField(blank=True, help_text="Lower-case searchable answers, space separated.")
@@ -49,16 +54,16 @@ class Record(models.Model):
     # Records from a bulk upload stay hidden until the user confirms the upload.
     visible = models.BooleanField(default=True)
     source_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
-    upload_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    upload_id = models.BigIntegerField(null=True, blank=True)
     upload_row = models.PositiveIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Increases on every change (ETag).")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+",
+        related_name="+", db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

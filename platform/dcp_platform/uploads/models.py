@@ -67,7 +67,8 @@ class Upload(models.Model):
 class UploadRow(models.Model):
     """The result of one data row: its problems per cell, its record, and whether it is a duplicate."""
 
-    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="rows")
+    # Looked up through the unique (upload, row_number): a second index on upload alone would only cost writes.
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="rows", db_index=False)
     row_number = models.PositiveIntegerField(help_text="The row's line number in the file.")
     record_id = models.BigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=20, help_text="completed | in_progress | refused")
