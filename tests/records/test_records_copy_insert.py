@@ -139,7 +139,8 @@ def test_a_new_record_and_its_history_stored_in_one_statement_equal_saved_ones(
 def test_the_one_statement_insert_names_every_column() -> None:
     from dcp_platform.records.services import _insert_with_history_sql
 
-    sql, record_fields, change_fields = _insert_with_history_sql()
-    assert {f.column for f in record_fields} | {"id"} == {f.column for f in Record._meta.concrete_fields}
-    assert {f.column for f in change_fields} | {"id", "record_id"} == {f.column for f in RecordChange._meta.concrete_fields}
-    assert sql.count("%s") == len(record_fields) + len(change_fields)
+    sql = _insert_with_history_sql()
+    for model in (Record, RecordChange):
+        for field in model._meta.concrete_fields:
+            assert f'"{field.column}"' in sql, (model.__name__, field.column)
+    assert sql.count("%s") == len(Record._meta.concrete_fields) - 1 + len(RecordChange._meta.concrete_fields) - 2

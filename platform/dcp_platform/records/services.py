@@ -10,20 +10,20 @@ from __future__ import annotations
 import functools
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import Field
 from django.utils import timezone
 
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem
-from dcp_platform.records.copying import copy_rows, insert_fields, mark_saved, prepared_values, take_ids
+from dcp_platform.records.copying import copy_rows, mark_saved, take_ids
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.registry import definition_for
 
@@ -109,9 +109,16 @@ def build_eval_context(
     return EvalContext(today=today or timezone.localdate(), extra=extra)
 
 
+@functools.lru_cache(maxsize=64)
+def _derived_ids(definition: Definition) -> frozenset[str]:
+    return frozenset(d.id for d in definition.derived)  # definitions never change once loaded
+
+
 def _refuse_derived_input(definition: Definition, answers: dict[str, Any]) -> None:
-    derived_ids = {d.id for d in definition.derived}
-    given = sorted(derived_ids & set(answers))
+    derived_ids = _derived_ids(definition)
+    if derived_ids.isdisjoint(answers):
+        return
+    given = sorted(derived_ids.intersection(answers))
     if given:
         raise DerivedValueGiven(
             f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} worked out from other answers and cannot be sent"
@@ -328,41 +335,43 @@ def _store(
 
 
 @functools.cache
-def _insert_with_history_sql() -> tuple[str, list[Field[Any, Any]], list[Field[Any, Any]]]:
-    """One INSERT of a new record and its first history row (a data-modifying WITH), and the fields it binds."""
+def _insert_with_history_sql() -> str:
+    """One INSERT of a new record and its first history row (a data-modifying WITH): the columns of
+    _RECORD_COLUMNS but the id, then those of _CHANGE_COLUMNS but the record's id, as bound parameters."""
     quote = connection.ops.quote_name
-    record_fields = insert_fields(Record)
-    record_link = RecordChange._meta.get_field("record")
-    change_fields = [f for f in insert_fields(RecordChange) if f is not record_link]
-    record_pk, change_pk = (quote(str(model._meta.pk.column)) for model in (Record, RecordChange))  # type: ignore[union-attr]
+    record_columns = _RECORD_COLUMNS[1:]
+    change_columns = [column for column in _CHANGE_COLUMNS if column != "record_id"]
 
-    def names(fields: list[Field[Any, Any]]) -> str:
-        return ", ".join(quote(str(f.column)) for f in fields)
+    def names(columns: Sequence[str]) -> str:
+        return ", ".join(quote(column) for column in columns)
 
-    def placeholders(fields: list[Field[Any, Any]]) -> str:
-        return ", ".join("%s" for _ in fields)
+    def placeholders(columns: Sequence[str]) -> str:
+        return ", ".join("%s" for _ in columns)
 
-    # Names come from the models' metadata only; every value is a bound parameter.
-    sql = (
-        f"WITH new_record AS (INSERT INTO {quote(Record._meta.db_table)} ({names(record_fields)}) "  # noqa: S608
-        f"VALUES ({placeholders(record_fields)}) RETURNING {record_pk}) "
-        f"INSERT INTO {quote(RecordChange._meta.db_table)} ({quote(str(record_link.column))}, {names(change_fields)}) "
-        f"VALUES ((SELECT {record_pk} FROM new_record), {placeholders(change_fields)}) "
-        f"RETURNING {quote(str(record_link.column))}, {change_pk}"
+    # Names come from this module's column lists only (tested against the models); every value is a parameter.
+    return (
+        f"WITH new_record AS (INSERT INTO {quote(Record._meta.db_table)} ({names(record_columns)}) "  # noqa: S608
+        f"VALUES ({placeholders(record_columns)}) RETURNING {quote('id')}) "
+        f"INSERT INTO {quote(RecordChange._meta.db_table)} ({quote('record_id')}, {names(change_columns)}) "
+        f"VALUES ((SELECT {quote('id')} FROM new_record), {placeholders(change_columns)}) "
+        f"RETURNING {quote('record_id')}, {quote('id')}"
     )
-    return sql, record_fields, change_fields
 
 
 def _insert_with_history(record: Record, change: RecordChange) -> None:
     """Store a new record and its history row in one statement (atomic by itself): one round trip, not four.
 
-    Values are prepared by each field as `save()` prepares them (`pre_save` fills the `auto_now` dates), so the
-    stored rows are what `record.save()` and `RecordChange.objects.create()` stored. No signals are sent (none
-    are connected to either model).
+    The values are the objects' own, as a batch writes them (_record_row): `save()` would send the same, once
+    `pre_save` has filled the `auto_now` dates, which is done here. So the stored rows are what `record.save()`
+    and `RecordChange.objects.create()` stored (tested). No signals are sent (none are connected to either model).
     """
-    sql, record_fields, change_fields = _insert_with_history_sql()
+    record.created_at = timezone.now()
+    record.updated_at = timezone.now()
+    change.at = timezone.now()
+    values = _record_row(record, _dumps(record.answers), _dumps(record.derived))[1:]
+    history = (change.at, change.user_id, change.channel, change.api_key_id, _dumps(change.changed))
     with connection.cursor() as cursor:
-        cursor.execute(sql, prepared_values(record, record_fields) + prepared_values(change, change_fields))
+        cursor.execute(_insert_with_history_sql(), values + history)
         record.pk, change.pk = cursor.fetchone()
     change.record = record
     mark_saved(record)
