@@ -145,12 +145,13 @@ def parse_answers(
                 found = seen_values.get(seen)
                 if found is None:
                     found = _coerce(definition, question, value)
-                    if len(seen_values) >= _SEEN_KEPT:
-                        seen_values.clear()  # bounded: a worker's memory stays flat
-                    seen_values[seen] = found
+                    if not isinstance(found[0], dict):  # none are, but a dict would be shared
+                        if len(seen_values) >= _SEEN_KEPT:
+                            seen_values.clear()  # bounded: a worker's memory stays flat
+                        seen_values[seen] = found
                 stored, message = found
                 if type(stored) is list:
-                    stored = list(stored)  # a record's own list, never shared
+                    stored = list(stored)  # a record's own list (of codes), never shared
             if message:
                 errors.append(_question_error(question, None, f"{pointer}/{key}", "invalid_answer", message))
             else:
