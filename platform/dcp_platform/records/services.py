@@ -116,10 +116,8 @@ def _derived_ids(definition: Definition) -> frozenset[str]:
 
 def _refuse_derived_input(definition: Definition, answers: dict[str, Any]) -> None:
     derived_ids = _derived_ids(definition)
-    if derived_ids.isdisjoint(answers):
-        return
-    given = sorted(derived_ids.intersection(answers))
-    if given:
+    if not derived_ids.isdisjoint(answers):
+        given = sorted(derived_ids.intersection(answers))
         raise DerivedValueGiven(
             f"{', '.join(given)} {'is' if len(given) == 1 else 'are'} worked out from other answers and cannot be sent"
         )
