@@ -83,19 +83,19 @@ def test_a_batch_stores_what_single_creates_store(core: Any, make_org: Any, make
 
 def test_the_batch_writes_every_column_in_the_models_order() -> None:
     """records_create_many builds each record with the positional constructor and COPYs its columns by name."""
-    from dcp_platform.records.services import _CHANGE_COLUMNS, _RECORD_COLUMNS
+    from dcp_platform.records.copying import CHANGE_COLUMNS, RECORD_COLUMNS
 
-    assert tuple(f.column for f in Record._meta.concrete_fields) == _RECORD_COLUMNS
-    assert set(_CHANGE_COLUMNS) == {f.column for f in RecordChange._meta.concrete_fields if not f.primary_key}
+    assert tuple(f.column for f in Record._meta.concrete_fields) == RECORD_COLUMNS
+    assert set(CHANGE_COLUMNS) == {f.column for f in RecordChange._meta.concrete_fields if not f.primary_key}
 
 
 def test_the_upload_store_names_every_column_of_the_tables_it_copies_into() -> None:
-    """uploads/store.py lists its columns by hand (no model instance per row): a new field must be added there."""
+    """uploads/store.py writes rows by hand (no model instance per row): a new field must be added there."""
+    from dcp_platform.records.copying import CHANGE_COLUMNS, RECORD_COLUMNS
     from dcp_platform.uploads import store
     from dcp_platform.uploads.models import UploadRow
 
-    for model, columns in ((Record, store._RECORD_COLUMNS), (RecordChange, store._CHANGE_COLUMNS),
-                           (UploadRow, store._ROW_COLUMNS)):
+    for model, columns in ((Record, RECORD_COLUMNS), (RecordChange, CHANGE_COLUMNS), (UploadRow, store.ROW_COLUMNS)):
         expected = {f.column for f in model._meta.concrete_fields if not (model is not Record and f.primary_key)}
         assert set(columns) == expected, model.__name__
 

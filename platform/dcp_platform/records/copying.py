@@ -10,10 +10,27 @@ point at each other.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, connections, models
+
+# JSON for JSON columns written by hand (COPY, hand-written INSERTs), in the API's format (compact, characters as
+# they are: what DRF writes by default, so API responses can reuse the text): jsonb stores the same value however
+# the text is spaced. Out-of-range floats are refused here, as PostgreSQL refuses them. Values are plain JSON
+# values, never circular.
+json_text = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False).encode
+
+# The columns hand-written inserts of new records write (API batches, single creates, upload chunks), as the
+# database takes them: every column of a record in the model's field order, and every column of its history
+# row but the id (tests check both, so a new field cannot be left out).
+RECORD_COLUMNS = (
+    "id", "public_id", "form", "year", "status", "answers", "derived", "confirmations", "owning_organisation_id",
+    "managing_organisation_id", "reference", "search_text", "record_date", "visible", "source_channel",
+    "upload_id", "upload_row", "version", "created_by_id", "updated_by_id", "created_at", "updated_at",
+)
+CHANGE_COLUMNS = ("record_id", "at", "user_id", "channel", "api_key_id", "changed")
 
 
 def insert_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:

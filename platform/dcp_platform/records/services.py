@@ -8,7 +8,6 @@ the user may submit for, stores the result and records the change in the record'
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +22,14 @@ from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem
-from dcp_platform.records.copying import copy_rows, mark_saved, take_ids
+from dcp_platform.records.copying import (
+    CHANGE_COLUMNS,
+    RECORD_COLUMNS,
+    copy_rows,
+    json_text,
+    mark_saved,
+    take_ids,
+)
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.registry import definition_for
 
@@ -335,10 +341,10 @@ def _store(
 @functools.cache
 def _insert_with_history_sql() -> str:
     """One INSERT of a new record and its first history row (a data-modifying WITH): the columns of
-    _RECORD_COLUMNS but the id, then those of _CHANGE_COLUMNS but the record's id, as bound parameters."""
+    RECORD_COLUMNS but the id, then those of CHANGE_COLUMNS but the record's id, as bound parameters."""
     quote = connection.ops.quote_name
-    record_columns = _RECORD_COLUMNS[1:]
-    change_columns = [column for column in _CHANGE_COLUMNS if column != "record_id"]
+    record_columns = RECORD_COLUMNS[1:]
+    change_columns = [column for column in CHANGE_COLUMNS if column != "record_id"]
 
     def names(columns: Sequence[str]) -> str:
         return ", ".join(quote(column) for column in columns)
@@ -366,8 +372,8 @@ def _insert_with_history(record: Record, change: RecordChange) -> None:
     record.created_at = timezone.now()
     record.updated_at = timezone.now()
     change.at = timezone.now()
-    values = _record_row(record, _dumps(record.answers), _dumps(record.derived))[1:]
-    history = (change.at, change.user_id, change.channel, change.api_key_id, _dumps(change.changed))
+    values = _record_row(record, json_text(record.answers), json_text(record.derived))[1:]
+    history = (change.at, change.user_id, change.channel, change.api_key_id, json_text(change.changed))
     with connection.cursor() as cursor:
         cursor.execute(_insert_with_history_sql(), values + history)
         record.pk, change.pk = cursor.fetchone()
@@ -406,24 +412,14 @@ def record_create(
     )
 
 
-# The columns records_create_many writes, as the database takes them: every column of the record in the model's
-# field order, and every column of its history row but the id (tests check both). Values are written as they
-# are (no field-by-field preparation: they are already what save() sends), JSON encoded here.
-_RECORD_COLUMNS = (
-    "id", "public_id", "form", "year", "status", "answers", "derived", "confirmations", "owning_organisation_id",
-    "managing_organisation_id", "reference", "search_text", "record_date", "visible", "source_channel",
-    "upload_id", "upload_row", "version", "created_by_id", "updated_by_id", "created_at", "updated_at",
-)
-_CHANGE_COLUMNS = ("record_id", "at", "user_id", "channel", "api_key_id", "changed")
-# jsonb stores the same value however the text is spaced: one encoder, made once, in the API's format (as
-# RecordResult.stored_json says). Out-of-range floats are refused here, as PostgreSQL refuses them.
-_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False).encode
+# records_create_many writes copying.RECORD_COLUMNS and CHANGE_COLUMNS. Values are written as they are (no
+# field-by-field preparation: they are already what save() sends), JSON encoded here.
 
 
 def _record_row(r: Record, answers: str, derived: str) -> tuple[Any, ...]:
-    """A new record's values in _RECORD_COLUMNS order, as the database takes them (its JSON given encoded)."""
+    """A new record's values in RECORD_COLUMNS order, as the database takes them (its JSON given encoded)."""
     return (
-        r.pk, r.public_id, r.form, r.year, r.status, answers, derived, _dumps(r.confirmations),
+        r.pk, r.public_id, r.form, r.year, r.status, answers, derived, json_text(r.confirmations),
         r.owning_organisation_id, r.managing_organisation_id, r.reference, r.search_text, r.record_date, r.visible,
         r.source_channel, r.upload_id, r.upload_row, r.version, r.created_by_id, r.updated_by_id, r.created_at,
         r.updated_at,
@@ -468,7 +464,7 @@ def records_create_many(
             outcomes.append(refused)
             continue
         # The record is made from the checked values directly, with the positional constructor (the model's
-        # field order, as _RECORD_COLUMNS): a third of the keyword constructor's time, and much less for the
+        # field order, as RECORD_COLUMNS): a third of the keyword constructor's time, and much less for the
         # cycle collector than a model instance per history row as well.
         owner, manager = checked.owner or own, checked.manager or own
         evaluation = checked.evaluation
@@ -484,8 +480,8 @@ def records_create_many(
         )
         # What _changed({}, answers) says, encoded: jsonb keeps no key order, so it is not sorted first.
         changed = {key: (None, value) for key, value in checked.answers.items() if value is not None}
-        histories.append([None, timezone.now(), user.pk, channel, api_key_id, _dumps(changed)])
-        answers_json, derived_json = _dumps(checked.answers), _dumps(checked.derived)
+        histories.append([None, timezone.now(), user.pk, channel, api_key_id, json_text(changed)])
+        answers_json, derived_json = json_text(checked.answers), json_text(checked.derived)
         created.append((record, answers_json, derived_json))
         outcomes.append(RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems,
                                      stored_json=(answers_json, derived_json)))
@@ -493,8 +489,8 @@ def records_create_many(
         with transaction.atomic():
             for (record, _, _), history, pk in zip(created, histories, take_ids(Record, len(created)), strict=True):
                 record.pk = history[0] = pk
-            copy_rows(Record, _RECORD_COLUMNS, [_record_row(*new) for new in created])
-            copy_rows(RecordChange, _CHANGE_COLUMNS, histories)
+            copy_rows(Record, RECORD_COLUMNS, [_record_row(*new) for new in created])
+            copy_rows(RecordChange, CHANGE_COLUMNS, histories)
         for record, _, _ in created:
             mark_saved(record)
     return outcomes

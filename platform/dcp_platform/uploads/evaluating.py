@@ -9,7 +9,7 @@ duplicates within the file and against stored records, and storing chunks (see s
 
 Worker processes are forked when processing starts, so they share the loaded definition and mapping instead of
 receiving copies. They get numbered rows in batches and send back each row's outcome with its answers already
-encoded as the JSON that is stored. Only a few batches are in flight at once, so memory stays flat however long
+encoded as the JSON that is stored (records.copying.json_text). Only a few batches are in flight at once, so memory stays flat however long
 the file, and outcomes come back in file order. An exception in a worker is raised again in the caller, so a row
 that breaks the code fails the task just as it would in one process.
 """
@@ -33,6 +33,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from dcp_platform.definitions import Definition, EvalContext
+from dcp_platform.records.copying import json_text
 from dcp_platform.records.services import _reference, _search_text
 
 from .decode import RowDecoder
@@ -44,11 +45,6 @@ BATCH_ROWS = 100
 # Batches in flight per worker process: one being evaluated, one waiting, one being sent back.
 BATCHES_IN_FLIGHT = 3
 
-# The same JSON Django's JSONField writes (no encoder class): answers and problems are plain JSON values, never
-# circular, so the encoder is made once and skips the circular-reference bookkeeping.
-dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False).encode
-
-
 def _plain(value: Any) -> str:
     """Dates and decimals as `Evaluation.derived_json` gives them (the JSON encoder asks only for types it lacks)."""
     if isinstance(value, date):
@@ -58,8 +54,9 @@ def _plain(value: Any) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
-# `dumps(evaluation.derived_json())` in one pass of the C encoder: no plain copy of the derived values first.
-dumps_derived = json.JSONEncoder(separators=(",", ":"), check_circular=False, default=_plain).encode
+# `json_text(evaluation.derived_json())` in one pass of the C encoder: no plain copy of the derived values first.
+dumps_derived = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False, default=_plain).encode
 
 
 @dataclass(frozen=True)
@@ -157,7 +154,7 @@ def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
         number=number, problems=problems, rule_problems=rule_problems, refused=refused,
         row_status="in_progress" if has_errors or evaluation.status != "completed" else "completed",
         record_status=evaluation.status if not cell_errors else "in_progress",
-        answers_json=dumps(stored), derived_json=dumps_derived(evaluation.derived), record_date=record_date,
+        answers_json=json_text(stored), derived_json=dumps_derived(evaluation.derived), record_date=record_date,
         duplicate_key=duplicate_key(definition, stored), owning_organisation_id=owner_id,
         managing_organisation_id=manager.pk if manager is not None else owner_id,
         reference=_reference(definition, stored), search_text=_search_text(definition, stored),

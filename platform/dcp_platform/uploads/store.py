@@ -14,12 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.db import connection
-
-from dcp_platform.records.copying import copy_statement, take_ids
+from dcp_platform.records.copying import CHANGE_COLUMNS, RECORD_COLUMNS, copy_rows, json_text, take_ids
 from dcp_platform.records.models import Record, RecordChange
 
-from .evaluating import dumps
 from .models import UploadRow
 
 
@@ -29,7 +26,7 @@ class NewRecord:
 
     row_number: int
     status: str
-    answers_json: str  # the answers and derived values as stored, already encoded (evaluating.dumps)
+    answers_json: str  # the answers and derived values as stored, already encoded (copying.json_text)
     derived_json: str
     owning_organisation_id: int | None
     managing_organisation_id: int | None
@@ -49,13 +46,8 @@ class RowResult:
     record_id: int | None = None
 
 
-_RECORD_COLUMNS = (
-    "id", "public_id", "form", "year", "status", "answers", "derived", "confirmations", "owning_organisation_id",
-    "managing_organisation_id", "reference", "search_text", "record_date", "visible", "source_channel",
-    "upload_id", "upload_row", "version", "created_by_id", "updated_by_id", "created_at", "updated_at",
-)
-_CHANGE_COLUMNS = ("record_id", "at", "user_id", "channel", "api_key_id", "changed")
-_ROW_COLUMNS = ("upload_id", "row_number", "record_id", "status", "problems", "duplicate_of")
+# The columns a row result is stored with: every column but the id (a test checks it).
+ROW_COLUMNS = ("upload_id", "row_number", "record_id", "status", "problems", "duplicate_of")
 
 
 def store_chunk(
@@ -66,23 +58,19 @@ def store_chunk(
     ids = take_ids(Record, len(records))  # from the table's sequence: other channels never get the same
     record_of_row = {record.row_number: record_id for record, record_id in zip(records, ids, strict=True)}
     empty = "{}"
-    with connection.cursor() as cursor:
-        raw = cursor.cursor  # psycopg's own cursor (Django's wrapper has no COPY)
-        if records:
-            with raw.copy(copy_statement(Record, _RECORD_COLUMNS)) as copy:
-                for record, record_id in zip(records, ids, strict=True):
-                    copy.write_row((
-                        record_id, uuid.uuid4(), form, year, record.status, record.answers_json,
-                        record.derived_json, empty, record.owning_organisation_id,
-                        record.managing_organisation_id, record.reference, record.search_text, record.record_date,
-                        False, "upload", upload_id, record.row_number, 1, user_id, user_id, now, now,
-                    ))
-            with raw.copy(copy_statement(RecordChange, _CHANGE_COLUMNS)) as copy:
-                for record_id in ids:
-                    copy.write_row((record_id, now, user_id, "upload", None, empty))
-        if results:
-            with raw.copy(copy_statement(UploadRow, _ROW_COLUMNS)) as copy:
-                for result in results:
-                    result.record_id = record_of_row.get(result.row_number)
-                    copy.write_row((upload_id, result.row_number, result.record_id, result.status,
-                                    dumps(result.problems) if result.problems else "[]", result.duplicate_of))
+    if records:
+        copy_rows(Record, RECORD_COLUMNS, (
+            (record_id, uuid.uuid4(), form, year, record.status, record.answers_json, record.derived_json, empty,
+             record.owning_organisation_id, record.managing_organisation_id, record.reference, record.search_text,
+             record.record_date, False, "upload", upload_id, record.row_number, 1, user_id, user_id, now, now)
+            for record, record_id in zip(records, ids, strict=True)
+        ))
+        copy_rows(RecordChange, CHANGE_COLUMNS, ((record_id, now, user_id, "upload", None, empty) for record_id in ids))
+    if results:
+        for result in results:
+            result.record_id = record_of_row.get(result.row_number)
+        copy_rows(UploadRow, ROW_COLUMNS, (
+            (upload_id, result.row_number, result.record_id, result.status,
+             json_text(result.problems) if result.problems else "[]", result.duplicate_of)
+            for result in results
+        ))
