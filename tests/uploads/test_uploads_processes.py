@@ -26,6 +26,7 @@ from dcp_platform.records.models import Record
 from dcp_platform.registry import definition_for
 from dcp_platform.uploads import evaluating, services
 from dcp_platform.uploads.models import Upload, UploadRow, UploadStatus
+from django.core.exceptions import ImproperlyConfigured
 
 from .test_uploads_processing import TODAY, bench, upload_file
 
@@ -252,3 +253,14 @@ def test_derived_values_are_encoded_as_their_json_form_would_be() -> None:
         '"flag":true,"ratio":0.5}')
     with pytest.raises(TypeError):
         evaluating.dumps_derived({"other": object()})
+
+
+def test_the_number_of_processes_comes_from_the_setting_or_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DCP_UPLOAD_PROCESSES", raising=False)
+    assert evaluating.worker_processes() == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("DCP_UPLOAD_PROCESSES", " 3 ")
+    assert evaluating.worker_processes() == 3
+    for wrong in ("0", "-2", "two", "1.5"):
+        monkeypatch.setenv("DCP_UPLOAD_PROCESSES", wrong)
+        with pytest.raises(ImproperlyConfigured, match="DCP_UPLOAD_PROCESSES must be a whole number of 1 or more"):
+            evaluating.worker_processes()

@@ -32,6 +32,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from django.core.exceptions import ImproperlyConfigured
+
 from dcp_platform.definitions import Definition, EvalContext
 from dcp_platform.records.copying import json_text
 from dcp_platform.records.services import _reference, _search_text
@@ -165,9 +167,11 @@ def worker_processes() -> int:
     """How many processes evaluate one upload's rows (DCP_UPLOAD_PROCESSES; default: the CPUs this process may
     use). 1 evaluates in the processing task's own process."""
     setting = os.environ.get("DCP_UPLOAD_PROCESSES", "").strip()
-    if setting:
-        return max(1, int(setting))
-    return max(1, len(os.sched_getaffinity(0)))
+    if not setting:
+        return max(1, len(os.sched_getaffinity(0)))
+    if not setting.isdigit() or int(setting) < 1:
+        raise ImproperlyConfigured(f"DCP_UPLOAD_PROCESSES must be a whole number of 1 or more, not {setting!r}")
+    return int(setting)
 
 
 # The work of the upload being processed, in a worker process (see _start_worker).
