@@ -7,6 +7,7 @@ from pathlib import Path
 
 from dcp_platform.registry import CollectionPlugin, FormSpec, WindowSpec
 
+from dcp_core import reference_data
 from dcp_core.codecs import CODECS
 from dcp_core.functions import EXPRESSION_FUNCTIONS, OPTION_SOURCES
 
@@ -19,6 +20,7 @@ COLLECTION = CollectionPlugin(
     functions=EXPRESSION_FUNCTIONS,
     option_sources=OPTION_SOURCES,
     codecs=CODECS,
+    load_reference_data=reference_data.load_all,
     default_windows=(
         WindowSpec(
             year=2026,

@@ -112,5 +112,18 @@ def rent_ranges(year: int) -> dict[tuple[int, str, int], RentRange]:
     return table
 
 
+def rent_range_years() -> list[int]:
+    """The collection years we hold a rent range table for."""
+    return sorted(int(path.stem) for path in (DATA_DIR / "rent_range_data").glob("*.csv") if path.stem.isdigit())
+
+
+def load_all() -> None:
+    """Read every table now rather than at its first use (see CollectionPlugin.load_reference_data)."""
+    local_authorities()
+    local_authority_links()
+    for year in rent_range_years():
+        rent_ranges(year)
+
+
 def rent_range(year: int, lettype: int, la: str, beds: int) -> RentRange | None:
     return rent_ranges(year).get((lettype, la, beds))

@@ -49,6 +49,11 @@ class CollectionPlugin:
     default_windows: tuple[WindowSpec, ...] = ()
     # Extra values the plugin adds to EvalContext.extra for a record (e.g. the owner's provider type).
     context_builder: Callable[..., dict[str, Any]] | None = None
+    # Reads the reference tables the plugin's functions look things up in (rent ranges, local authorities), which
+    # they would otherwise read at their first use. Called once per process, with the definitions (registry), so
+    # the first record a process checks is not slower than the rest, and worker processes forked to check an
+    # upload's rows share the tables instead of each reading its own copy.
+    load_reference_data: Callable[[], None] | None = None
 
     def form(self, form_id: str) -> FormSpec:
         for spec in self.forms:

@@ -54,10 +54,12 @@ def _definition_paths(plugin: CollectionPlugin) -> dict[tuple[str, int], Path]:
 
 @cache
 def definitions_for(slug: str) -> dict[tuple[str, int], Definition]:
-    """Every (form, year) definition of a collection, loaded and checked."""
+    """Every (form, year) definition of a collection, loaded and checked, with the collection's reference data."""
     from dcp_platform.definitions import DefinitionError, load_definition
 
     plugin = get_plugin(slug)
+    if plugin.load_reference_data is not None:
+        plugin.load_reference_data()
     paths = _definition_paths(plugin)
 
     def resolve_base(name: str) -> Path:
