@@ -47,8 +47,6 @@ class CollectionPlugin:
     # Organisation provider types allowed to take part (None = any), e.g. local authorities only.
     eligible_provider_types: frozenset[str] | None = None
     default_windows: tuple[WindowSpec, ...] = ()
-    # Extra values the plugin adds to EvalContext.extra for a record (e.g. the owner's provider type).
-    context_builder: Callable[..., dict[str, Any]] | None = None
     # Reads the reference tables the plugin's functions look things up in (rent ranges, local authorities), which
     # they would otherwise read at their first use. Called once per process, with the definitions (registry), so
     # the first record a process checks is not slower than the rest, and worker processes forked to check an
