@@ -424,35 +424,55 @@ def _walk_page(
         source.add(indent + 1, f"add_page({instance})")
 
 
-def _item_function(expression: Expression, name: str) -> Callable[[dict[str, Any], Any, int], Any]:
-    """The truth of an expression over one group item, as function(item, parent, number): what
-    expression.fn(ItemScope(item, parent, number)) gives, without making the ItemScope."""
-    source = _Source(name, "")
-    body = source.expression(expression, truth=True, item=True)
-    source.lines = [f"def {name}(item, parent, number):", "    pg = parent.get", f"    return {body}"]
-    return source.build()
-
-
-def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]], list[int]]:
-    """The record-level rules' conditions as function(scope) -> the positions of the rules that hold, and of
-    every group rule (whose items _finish tries), in order.
+def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]], list[Any]]:
+    """The rules' conditions as function(scope) -> in order, the position of each record-level rule that holds,
+    and (position, item number) for each item of a group where a group rule holds (read over the item as an
+    ItemScope would read it, expressions.Expression.item_body): the items' loops are written out here rather
+    than a call per rule and item.
 
     The scope does not change while they run, so a name that several conditions read is read once, into a
     local variable, at the start."""
     source = _Source("record_rules", "")
     source.lines[0] = "def record_rules(scope):"
+    source.add(1, "parent, pg = scope, g  # the scope around each group item")
     rules = [(index, rule) for index, rule in enumerate(validations) if rule.group is None]
     names = _shared_names([rule.when for _index, rule in rules])
     for name, local in names.items():
         source.add(1, f"{local} = g({name!r})")
     source.add(1, "holds = []")
+    source.add(1, "add = holds.append")
     for index, rule in enumerate(validations):
         if rule.group is not None:
-            source.add(1, f"holds.append({index})  # {rule.id}: for each item of {rule.group}")
+            source.add(1, f"for number, item in enumerate(scope[{rule.group!r}], start=1):  # {rule.id}")
+            source.add(2, f"if {source.expression(rule.when, truth=True, item=True)}:")
+            source.add(3, f"add(({index}, number))")
             continue
         source.add(1, f"if {source.expression(rule.when, truth=True, names=names)}:")
-        source.add(2, f"holds.append({index})")
+        source.add(2, f"add({index})")
     source.add(1, "return holds")
+    return source.build()
+
+
+# How _convert_function writes out each of _SCOPE_CONVERTERS: (function, the error that leaves a text as it is).
+_CONVERSIONS: dict[Callable[[Any], Any], tuple[Callable[[str], Any], type[Exception]]] = {
+    _to_date: (date.fromisoformat, ValueError), _to_decimal: (Decimal, InvalidOperation),
+}
+
+
+def _convert_function(converters: list[tuple[str, Callable[[Any], Any]]]) -> Callable[[dict[str, Any]], None]:
+    """convert(scope): the record-level answers that _SCOPE_CONVERTERS turn into values, converted in place,
+    written out (a text that does not convert stays as it is, so only a converted value is written back)."""
+    source = _Source("convert", "")
+    source.lines[0] = "def convert(scope):"
+    source.namespace["isinstance"] = isinstance
+    for question_id, convert in converters:
+        function, error = _CONVERSIONS[convert]
+        source.add(1, f"value = g({question_id!r})")
+        source.add(1, "if isinstance(value, str):")
+        source.add(2, "try:")
+        source.add(3, f"scope[{question_id!r}] = {source.constant(function)}(value)")
+        source.add(2, f"except {source.constant(error)}:")
+        source.add(3, "pass")
     return source.build()
 
 
@@ -552,12 +572,9 @@ class Definition:
             for section in self.sections
         )
         self._walk_pages = _walk_function(self._plan, setting, self.groups)
-        # (rule, its `when`: function(scope), or for group rules function(item, parent, number), group)
-        self._rule_plan: tuple[tuple[Rule, Callable[..., Any], str | None], ...] = tuple(
-            (rule, _item_function(rule.when, "when_" + re.sub(r"\W", "_", rule.id)) if rule.group else rule.when.fn,
-             rule.group)
-            for rule in self.validations)
+        self._validations = tuple(self.validations)
         self._record_rules = _record_rules_function(self.validations)
+        self._convert = _convert_function(self._converters)
         self._derive = _derive_function(self.derived, self.questions)
         # Names read while working out what applies: derived values, conditions and group counts. When a pass
         # clears only answers that none of these read, another pass would work out the same, so none is run.
@@ -665,8 +682,9 @@ class Definition:
         record_ids = self._record_ids
         record = {k: v for k, v in answers.items() if k in record_ids and v is not None}
         items = {
-            g: [self._clean_item(g, item) for item in (answers.get(g) or []) if isinstance(item, dict)]
-            for g in self.groups
+            g: [{k: v for k, v in item.items() if k in ids and v is not None}
+                for item in (answers.get(g) or []) if isinstance(item, dict)]
+            for g, ids in self._group_question_ids.items()
         }
         for _ in range(_MAX_PASSES):
             scope, derived = self._compute_scope(record, items, context)
@@ -676,20 +694,13 @@ class Definition:
                 break
         return self._finish(scope, derived, walk, confirmations or {})
 
-    def _clean_item(self, group: str, item: dict[str, Any]) -> dict[str, Any]:
-        ids = self._group_question_ids[group]
-        return {k: v for k, v in item.items() if k in ids and v is not None}
-
     def _compute_scope(
         self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], context: EvalContext
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         """The scope of one pass (answers as values, the context, derived values) and the record-level derived
         values."""
         scope: dict[str, Any] = dict(record)
-        for question_id, convert in self._converters:
-            value = scope.get(question_id)
-            if value is not None:
-                scope[question_id] = convert(value)
+        self._convert(scope)
         scope[CONTEXT_KEY] = context
         for name in self.context_names:
             scope[name] = context.extra.get(name)
@@ -845,17 +856,15 @@ class Definition:
         answered = any(walk.answered)
         confirmed: list[Problem] = []
         applicable_keys: set[str] | None = None
-        rule_plan = self._rule_plan
-        for index in self._record_rules(scope):
-            rule, when, group_id = rule_plan[index]
-            targets: list[tuple[Any, int | None]]
-            if group_id is None:
-                targets = [(scope, None)]
-            else:  # `when` over each item (see _item_function); an ItemScope for the messages where it holds
-                targets = [(ItemScope(item, scope, number), number)
-                           for number, item in enumerate(scope[group_id], start=1) if when(item, scope, number)]
-                if not targets:
-                    continue
+        rules = self._validations
+        for held in self._record_rules(scope):
+            if type(held) is int:
+                rule = rules[held]
+                targets: list[tuple[Any, int | None]] = [(scope, None)]
+            else:  # (rule, item number) of a group rule: an ItemScope for the messages
+                rule = rules[held[0]]
+                number = held[1]
+                targets = [(ItemScope(scope[rule.group][number - 1], scope, number), number)]  # type: ignore[index]
             if applicable_keys is None:
                 applicable_keys = set(keys)
             for problem in self._rule_problems(rule, targets, applicable_keys):
@@ -866,17 +875,16 @@ class Definition:
                     problems.append(problem)
         for name, group_id in self._group_derived:
             derived[name] = [item.get(name) for item in scope[group_id]]
-        answers: dict[str, Any] = dict(walk.record)
+        answers = walk.record  # (made by the last pass's walk for this evaluation alone)
         for group_id, group_items in walk.items.items():
             if group_items:
                 answers[group_id] = group_items
-        status = self._status(answered, missing, problems)
-        evaluation = Evaluation(
+        return Evaluation(
             answers=answers, derived=derived, applicable_pages=walk.pages, applicable_questions=applicable,
-            problems=problems, missing=missing, status=status, confirmed=confirmed, scope=scope, definition=self,
+            problems=problems, missing=missing, status=self._status(answered, missing, problems),
+            confirmed=confirmed, section_statuses=self._section_statuses(walk, missing, problems), scope=scope,
+            definition=self,
         )
-        evaluation.section_statuses = self._section_statuses(walk, missing, problems)
-        return evaluation
 
     def _ref_of(self, question_id: str, group: str | None, item: int | None) -> tuple[FieldRef, str]:
         """FieldRefs are immutable, so one object per (question, item) is shared by every evaluation."""
