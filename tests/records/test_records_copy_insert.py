@@ -146,14 +146,18 @@ def test_the_one_statement_insert_names_every_column() -> None:
     assert sql.count("%s") == len(Record._meta.concrete_fields) - 1 + len(RecordChange._meta.concrete_fields) - 2
 
 
-def test_answers_and_derived_values_are_compressed_with_lz4_where_the_server_has_it(core: Any) -> None:
-    """Migration records 0004: lz4 is several times cheaper than the default pglz on every stored record."""
+def test_answers_derived_values_and_history_are_compressed_with_lz4_where_the_server_has_it(core: Any) -> None:
+    """Migrations records 0004 and 0005: lz4 is several times cheaper than the default pglz on every stored record
+    and its first history row."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
         has_lz4 = cursor.fetchone() is not None
         cursor.execute(
-            "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'records_record'::regclass "
-            "AND attname IN ('answers', 'derived') ORDER BY attname"
+            "SELECT attrelid::regclass::text, attname, attcompression FROM pg_attribute "
+            "WHERE (attrelid = 'records_record'::regclass AND attname IN ('answers', 'derived')) "
+            "OR (attrelid = 'records_recordchange'::regclass AND attname = 'changed')"
         )
-        methods = dict(cursor.fetchall())
-    assert methods == ({"answers": "l", "derived": "l"} if has_lz4 else {"answers": "", "derived": ""})
+        methods = {(table.rpartition(".")[2], column): method for table, column, method in cursor.fetchall()}
+    method = "l" if has_lz4 else ""
+    assert methods == {("records_record", "answers"): method, ("records_record", "derived"): method,
+                       ("records_recordchange", "changed"): method}
