@@ -13,7 +13,7 @@ from typing import Any
 
 from . import coerce as coercion
 from .coerce import Checker
-from .expressions import CONTEXT_KEY, GENERATED_BUILTINS, Compiled, Expression, ItemScope
+from .expressions import CONTEXT_KEY, GENERATED_BUILTINS, Compiled, Expression, ItemScope, Node
 from .model import (
     DerivedValue,
     EvalContext,
@@ -213,14 +213,21 @@ class _Source:
         self.constants = 0
 
     def expression(
-        self, expression: Expression, *, truth: bool = False, item: bool = False, names: dict[str, str] | None = None
+        self, expression: Expression, *, truth: bool = False, item: bool = False, names: dict[str, str] | None = None,
+        hoist_at: int | None = None, part: Node | None = None,
     ) -> str:
         """The expression inline; `item`: over one group item (expressions.Expression.item_body), which needs
         `item`, `number`, `parent` and `pg` (parent.get) defined; `names`: names read from local variables
-        (expressions.Expression.inline)."""
+        (expressions.Expression.inline); `hoist_at`: with `names`, the aggregates it always works out are loops
+        added here at that indent, just before the line the expression goes in (which needs `parent` and `pg`,
+        and may change `item`, `number`, `_v` and `_a1`, `_a2`, ...); `part`: with `names`, only this part of the
+        expression (Expression.if_parts)."""
         if names:
-            body, namespace = expression.inline(names, truth=truth)
+            hoist: list[str] | None = [] if hoist_at is not None else None
+            body, namespace = expression.inline(names, truth=truth, hoist=hoist, part=part)
             self.namespace.update(namespace)
+            for line in hoist or ():
+                self.add(hoist_at, line)  # type: ignore[arg-type]
             return f"({body})"
         self.namespace.update(expression.namespace)
         if item:
@@ -268,9 +275,19 @@ def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]
         if d.group is None:
             indent = 1
             if d.condition is not None:
-                source.add(1, f"if {source.expression(d.condition, truth=True, names=names)}:")
+                source.add(1, f"if {source.expression(d.condition, truth=True, names=names, hoist_at=1)}:")
                 indent = 2
-            source.add(indent, f"value = {source.expression(d.value, names=names)}")
+            parts = d.value.if_parts()
+            if parts is None:
+                source.add(indent, f"value = {source.expression(d.value, names=names, hoist_at=indent)}")
+            else:  # an if statement, so that the aggregates of each branch are loops too
+                condition, then, otherwise = parts
+                test = source.expression(d.value, truth=True, names=names, hoist_at=indent, part=condition)
+                source.add(indent, f"if {test}:")
+                source.add(indent + 1, f"value = {source.expression(d.value, names=names, hoist_at=indent + 1, part=then)}")
+                source.add(indent, "else:")
+                source.add(indent + 1,
+                           f"value = {source.expression(d.value, names=names, hoist_at=indent + 1, part=otherwise)}")
             variable = names.get(d.id)
             source.add(indent, f"scope[{d.id!r}] = value" if variable is None else f"scope[{d.id!r}] = {variable} = value")
             if sets is not None:
@@ -447,7 +464,7 @@ def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]]
             source.add(2, f"if {source.expression(rule.when, truth=True, item=True)}:")
             source.add(3, f"add(({index}, number))")
             continue
-        source.add(1, f"if {source.expression(rule.when, truth=True, names=names)}:")
+        source.add(1, f"if {source.expression(rule.when, truth=True, names=names, hoist_at=1)}:")
         source.add(2, f"add({index})")
     source.add(1, "return holds")
     return source.build()

@@ -612,12 +612,30 @@ class Expression:
     item_truth_body: str = "None"
     library: Mapping[str, Callable[..., Any]] = field(default_factory=dict, repr=False)  # the functions it may call
 
-    def inline(self, names: Mapping[str, str], *, truth: bool = False) -> tuple[str, dict[str, Any]]:
+    def inline(
+        self, names: Mapping[str, str], *, truth: bool = False, hoist: list[str] | None = None, part: Node | None = None
+    ) -> tuple[str, dict[str, Any]]:
         """`body` (or `truth_body`) with the names in `names` read from the local variables named there instead
-        of the scope (where generated code has read them once already), and the globals it needs."""
+        of the scope (where generated code has read them once already), and the globals it needs.
+
+        With `hoist`, the aggregates over items that the expression always works out (not under and/or, if(),
+        coalesce() or a map() default) are written out as loops, appended to `hoist` as lines to run just
+        before the expression (over `parent` and `pg`, like item_body), leaving local variables `_a1`, `_a2`, ...
+        in their places: no call per aggregate and per item. They give what the aggregate functions give.
+        `part`: only this node of the expression's syntax tree (see if_parts)."""
         compiler = _Compiler(self.source, self.library)
         compiler.local_names = names
-        return compiler.compile(self.ast, truth=truth), compiler.namespace
+        compiler.hoist = hoist
+        return compiler.compile(self.ast if part is None else part, truth=truth), compiler.namespace
+
+    def if_parts(self) -> tuple[Node, Node, Node] | None:
+        """For an expression that is an if(condition, then, otherwise): its three parts (for Expression.inline),
+        so that generated code can write it as an if statement."""
+        ast = self.ast
+        if isinstance(ast, Call) and ast.func == "if" and len(ast.args) == 3:
+            condition, then, otherwise = ast.args
+            return condition, then, otherwise
+        return None
 
     def __call__(self, scope: Scope) -> Any:
         return self.fn(scope)
@@ -658,6 +676,11 @@ class _Compiler:
         self.item_mode = False
         self.local_names: Mapping[str, str] = {}  # names read from local variables (see Expression.inline)
         self.per_item: dict[int, ItemCompiled] = {}  # by id of the aggregate's node: made once for both modes
+        # Loops written out for aggregates (see Expression.inline), and how deep compile() is in a part that may
+        # not be worked out (then aggregates stay calls).
+        self.hoist: list[str] | None = None
+        self.hoisted = 0
+        self.lazy = 0
 
     def error(self, message: str, node: Node) -> ExpressionError:
         return ExpressionError(message, self.text, node.col)
@@ -780,7 +803,8 @@ class _Compiler:
         if op in ("and", "or"):
             # bool(None) is False, so truthiness gives the null rule; the value is a bool unless only its truth
             # is used.
-            text = f"{self.compile(node.left, truth=True)} {op} {self.compile(node.right, truth=True)}"
+            left = self.compile(node.left, truth=True)
+            text = f"{left} {op} {self.compile_lazy(node.right, truth=True)}"
             return f"({text})" if truth else f"bool({text})"
         left = self.compile(node.left)
         right_const = isinstance(node.right, Const) and node.right.value is not None
@@ -827,11 +851,13 @@ class _Compiler:
         if name == "if":
             self.check_arity(node, 3, 3)
             cond, then, otherwise = node.args
-            return (f"({self.compile(then, truth=truth)} if {self.compile(cond, truth=True)} "
-                    f"else {self.compile(otherwise, truth=truth)})")
+            condition = self.compile(cond, truth=True)
+            return (f"({self.compile_lazy(then, truth=truth)} if {condition} "
+                    f"else {self.compile_lazy(otherwise, truth=truth)})")
         if name == "coalesce":
             self.check_arity(node, 1, 99)
-            *firsts, last = [self.compile(arg) for arg in node.args]
+            *firsts, last = [self.compile(arg) if index == 0 else self.compile_lazy(arg)
+                             for index, arg in enumerate(node.args)]
             text = last
             for part in reversed(firsts):
                 temp = self.temp()
@@ -869,7 +895,7 @@ class _Compiler:
         self.check_arity(node, 2, 3)
         value = self.compile(node.args[0])
         table = self.compile(node.args[1])
-        default = self.compile(node.args[2]) if len(node.args) == 3 else "None"
+        default = self.compile_lazy(node.args[2]) if len(node.args) == 3 else "None"
         temp = self.temp()
         missing = self.bind(_MISSING)
         return f"({temp} if ({temp} := {self.bind(_lookup)}({value}, {table})) is not {missing} else {default})"
@@ -884,6 +910,8 @@ class _Compiler:
         items = self.compile_name(group_node)
         if len(node.args) == 1:
             return f"len({items} or ())"
+        if self.hoist is not None and not self.lazy and not self.item_mode:
+            return self.hoist_aggregate(name, items, group_node.name, node.args[1])
         per_item = self.per_item.get(id(node))
         if per_item is None:
             self.group_stack.append(group_node.name)
@@ -892,6 +920,41 @@ class _Compiler:
             finally:
                 self.group_stack.pop()
         return f"{self.bind(_AGGREGATE_FUNCTIONS[name])}({items}, {self.bind(per_item)}, {self.scope()})"
+
+
+    def compile_lazy(self, node: Node, *, truth: bool = False) -> str:
+        """A part of the expression that is worked out only in some cases."""
+        self.lazy += 1
+        try:
+            return self.compile(node, truth=truth)
+        finally:
+            self.lazy -= 1
+
+    def hoist_aggregate(self, name: str, items: str, group: str, per_item: Node) -> str:
+        """An aggregate as a loop over the items (appended to self.hoist), doing what its function in
+        _AGGREGATE_FUNCTIONS does with the per-item function; the local variable that holds the result."""
+        assert self.hoist is not None
+        self.group_stack.append(group)
+        try:
+            body = self.item_body(per_item, truth=name != "sum")
+        finally:
+            self.group_stack.pop()
+        self.hoisted += 1
+        result = f"_a{self.hoisted}"
+        lines = [f"for number, item in enumerate({items} or (), start=1):"]
+        if name == "count":
+            lines = [f"{result} = 0", *lines, f"    if ({body}):", f"        {result} += 1"]
+        elif name == "any":
+            lines = [f"{result} = False", *lines, f"    if ({body}):", f"        {result} = True", "        break"]
+        elif name == "all":
+            lines = [f"{result} = True", *lines, f"    if not ({body}):", f"        {result} = False", "        break"]
+        else:  # sum: as _sum_items adds
+            add = self.bind(_ARITH["+"])
+            lines = [f"{result} = 0", *lines, f"    _v = ({body})", "    if _v is not None:",
+                     f"        {result} = {result} + _v if type({result}) is int and type(_v) is int "
+                     f"else {add}({result}, _v)"]
+        self.hoist.extend(lines)
+        return result
 
 
 def parse_expression(text: str | int | float | bool | None, *, functions: Mapping[str, Callable[..., Any]] | None = None) -> Expression:
