@@ -181,22 +181,26 @@ class _SectionStep:
     pages: tuple[_PageStep, ...]
 
 
-@dataclass(slots=True)
 class _Walk:
     """Mutable state of one applicability pass, and what the pass found about the questions it asked (in the
-    order asked): what _finish reports when no other pass follows."""
+    order asked): what _finish reports when no other pass follows. (A plain class: one is made per pass, and a
+    dataclass's default factories cost more.)"""
 
-    record: dict[str, Any]
-    items: dict[str, list[dict[str, Any]]]
-    pages: list[PageInstance] = field(default_factory=list)
-    sections: dict[str, bool] = field(default_factory=dict)
-    changed: bool = False
-    applicable: list[FieldRef] = field(default_factory=list)
-    keys: list[str] = field(default_factory=list)  # FieldRef.key of each applicable question
-    missing: list[FieldRef] = field(default_factory=list)
-    # Type problems, and (ask, item, value) in the place of a check that needs the final scope (see _finish).
-    problems: list[Any] = field(default_factory=list)
-    answered: tuple[bool, ...] = ()  # by section: whether an asked question is answered
+    __slots__ = ("record", "items", "pages", "sections", "changed", "applicable", "keys", "missing", "problems",
+                 "answered")
+
+    def __init__(self) -> None:
+        self.record: dict[str, Any] = {}
+        self.items: dict[str, list[dict[str, Any]]] = {}
+        self.pages: list[PageInstance] = []
+        self.sections: dict[str, bool] = {}
+        self.changed = False
+        self.applicable: list[FieldRef] = []
+        self.keys: list[str] = []  # FieldRef.key of each applicable question
+        self.missing: list[FieldRef] = []
+        # Type problems, and (ask, item, value) in the place of a check that needs the final scope (see _finish).
+        self.problems: list[Any] = []
+        self.answered: tuple[bool, ...] = ()  # by section: whether an asked question is answered
 
 
 class _Source:
@@ -544,6 +548,7 @@ class Definition:
             for g, group in groups.items()
         }
         self._group_question_ids = {g: frozenset(group.question_ids) for g, group in groups.items()}
+        self._groups = tuple(groups.items())
         self._expression_bounds = frozenset(
             q.id for q in questions.values() if isinstance(q.min, Expression) or isinstance(q.max, Expression)
         )
@@ -774,22 +779,20 @@ class Definition:
 
     def _walk(self, scope: dict[str, Any], record: dict[str, Any], items: dict[str, list[dict[str, Any]]]) -> _Walk:
         """Work out what applies, keeping only the answers to questions that apply."""
-        walk = _Walk(record={}, items={})
-        counts = {g: self._item_count(group, scope, items[g]) for g, group in self.groups.items()}
-        for group_id, count in counts.items():
-            current = items[group_id]
-            if len(current) != count:
-                walk.changed = True
-            walk.items[group_id] = [{} for _ in range(count)]
-            # Items past the count are dropped; new items start empty.
-            scope[group_id] = (scope[group_id] + [{} for _ in range(count)])[:count]
+        walk = _Walk()
+        # Every count is worked out before any group's items change (as a count could read another group).
+        counts = [(group_id, self._item_count(group, scope, items[group_id])) for group_id, group in self._groups]
         rows: dict[str, list[tuple[int, dict[str, Any], dict[str, Any], dict[str, Any]]]] = {}
-        for group_id, kept_items in walk.items.items():
+        for group_id, count in counts:
             old_items = items[group_id]
-            rows[group_id] = [
-                (number, item_scope, old_items[number - 1] if number <= len(old_items) else {}, kept)
-                for number, (item_scope, kept) in enumerate(zip(scope[group_id], kept_items, strict=True), start=1)
-            ]
+            kept_items = walk.items[group_id] = [{} for _ in range(count)]
+            item_scopes = scope[group_id]
+            if len(old_items) != count:
+                walk.changed = True
+                # Items past the count are dropped; new items start empty.
+                item_scopes = scope[group_id] = (item_scopes + [{} for _ in range(count)])[:count]
+                old_items = (old_items + [{} for _ in range(count)])[:count]
+            rows[group_id] = list(zip(range(1, count + 1), item_scopes, old_items, kept_items, strict=True))
         walk.answered = self._walk_pages(
             scope, record, walk.record, rows, walk.sections, walk.pages, walk.applicable, walk.keys, walk.missing,
             walk.problems, self._ask_ref, self._page_instance, self._type_problem)
@@ -814,13 +817,18 @@ class Definition:
 
     def _item_count(self, group: Group, scope: dict[str, Any], items: list[dict[str, Any]]) -> int:
         if group.count is None:
-            return group.clamp(len(items))
-        value = group.count.fn(scope)
-        try:
-            count = int(value) if value is not None else 0
-        except (TypeError, ValueError):
-            count = 0
-        return group.clamp(count)
+            count = len(items)
+        else:
+            value = group.count.fn(scope)
+            try:
+                count = int(value) if value is not None else 0
+            except (TypeError, ValueError):
+                count = 0
+        # group.clamp, written out
+        if count < group.min_items:
+            count = group.min_items
+        largest = group.max_items
+        return count if largest is None or count <= largest else largest
 
     def _page_instance(self, page: Page, item: int | None) -> PageInstance:
         found = self._page_instances.get((page.id, item))
