@@ -3,9 +3,11 @@ compared column by column on real PostgreSQL."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
+import pytest
 from dcp_platform.records.models import Record, RecordChange
 from django.db import connection
 from django.forms.models import model_to_dict
@@ -161,3 +163,25 @@ def test_answers_derived_values_and_history_are_compressed_with_lz4_where_the_se
     method = "l" if has_lz4 else ""
     assert methods == {("records_record", "answers"): method, ("records_record", "derived"): method,
                        ("records_recordchange", "changed"): method}
+
+
+def test_history_json_stores_what_json_text_stores_with_its_keys_in_jsonb_order(core: Any) -> None:
+    """History rows are written with orjson (copying.history_json) and their keys in jsonb's order: the same
+    jsonb as json_text's text of {question: [None, answer]}; what orjson cannot write as json_text does goes to
+    json_text."""
+    from dcp_platform.records.copying import history_json, json_text, stored_json
+
+    answers = {**ANSWERS, "zz": None, "a": 1, "é": "x", "bb": ["x", 2], "big": 2**70, "tiny": 1e-7, "huge": 1e300,
+               "whole": 2.0, "no": False, "code": 2**63 - 1, "neg": -(2**63), "empty": "", "list": []}
+    text = history_json(answers)
+    expected = json_text({key: [None, value] for key, value in answers.items() if value is not None})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::jsonb = %s::jsonb, %s::jsonb::text = %s::jsonb::text,"
+                       " ARRAY(SELECT jsonb_object_keys(%s::jsonb))", [text, expected, text, expected, text])
+        same, same_text, keys = cursor.fetchone()
+    assert same and same_text
+    assert list(json.loads(text)) == keys  # already as jsonb orders them: it has nothing to sort
+    for value in ({"n": 2**64}, {"s": type("Text", (str,), {})("x")}, [1, {"d": "2026-01-01"}]):
+        assert stored_json(value) == json_text(value)
+    with pytest.raises(TypeError):
+        stored_json({"day": date(2026, 6, 1)})  # refused, as json_text refuses it

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, connections, models
 
 # JSON for JSON columns written by hand (COPY, hand-written INSERTs), in the API's format (compact, characters as
@@ -21,6 +22,45 @@ from django.db import connection, connections, models
 # the text is spaced. Out-of-range floats are refused here, as PostgreSQL refuses them. Values are plain JSON
 # values, never circular.
 json_text = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False).encode
+
+# What orjson would write differently from json_text is refused (and so goes to json_text): subclasses of the
+# basic types, dates and dataclasses. It refuses integers beyond 64 bits and keys that are not text itself.
+_ORJSON_STRICT = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def stored_json(value: Any) -> str:
+    """JSON for a jsonb column that is only ever stored, never sent as text: written with orjson (a fifth of
+    json_text's time), the same text but for how some floats are spelt, which jsonb stores as the same numbers.
+
+    Only for values whose parts were encoded with json_text first in the same write (history rows repeat the
+    record's answers): what json_text refuses (a float that is not finite, which orjson writes as null, or a
+    value JSON has no form for) has then stopped the write already.
+    """
+    try:
+        return orjson.dumps(value, option=_ORJSON_STRICT).decode()
+    except orjson.JSONEncodeError:
+        return json_text(value)
+
+
+def history_json(answers: dict[str, Any]) -> str:
+    """A new record's first history row, {question: [null, answer]} for every answer given, as stored_json,
+    its keys in jsonb's own order (shorter first, then by their bytes), which spares the database sorting them."""
+    return stored_json({key: (None, answers[key]) for key in _jsonb_order(tuple(answers)) if answers[key] is not None})
+
+
+_jsonb_orders: dict[tuple[str, ...], list[str]] = {}
+
+
+def _jsonb_order(keys: tuple[str, ...]) -> list[str]:
+    """`keys` as jsonb orders an object's keys. Records of a form have a few sets of keys: each is sorted once."""
+    order = _jsonb_orders.get(keys)
+    if order is None:
+        order = sorted(keys, key=lambda key: (len(key.encode()), key.encode()))
+        if len(_jsonb_orders) >= 512:
+            _jsonb_orders.clear()  # bounded, whatever the records
+        _jsonb_orders[keys] = order
+    return order
+
 
 # The columns hand-written inserts of new records write (API batches, single creates, upload chunks), as the
 # database takes them: every column of a record in the model's field order, and every column of its history

@@ -26,8 +26,10 @@ from dcp_platform.records.copying import (
     CHANGE_COLUMNS,
     RECORD_COLUMNS,
     copy_rows,
+    history_json,
     json_text,
     mark_saved,
+    stored_json,
     take_ids,
 )
 from dcp_platform.records.models import Record, RecordChange
@@ -373,7 +375,7 @@ def _insert_with_history(record: Record, change: RecordChange) -> None:
     record.updated_at = timezone.now()
     change.at = timezone.now()
     values = _record_row(record, json_text(record.answers), json_text(record.derived))[1:]
-    history = (change.at, change.user_id, change.channel, change.api_key_id, json_text(change.changed))
+    history = (change.at, change.user_id, change.channel, change.api_key_id, stored_json(change.changed))
     with connection.cursor() as cursor:
         cursor.execute(_insert_with_history_sql(), values + history)
         record.pk, change.pk = cursor.fetchone()
@@ -478,10 +480,9 @@ def records_create_many(
         record._state.fields_cache.update(
             owning_organisation=owner, managing_organisation=manager, created_by=user, updated_by=user,
         )
-        # What _changed({}, answers) says, encoded: jsonb keeps no key order, so it is not sorted first.
-        changed = {key: (None, value) for key, value in checked.answers.items() if value is not None}
-        histories.append([None, timezone.now(), user.pk, channel, api_key_id, json_text(changed)])
         answers_json, derived_json = json_text(checked.answers), json_text(checked.derived)
+        # What _changed({}, answers) says, encoded (after the answers: see history_json).
+        histories.append([None, timezone.now(), user.pk, channel, api_key_id, history_json(checked.answers)])
         created.append((record, answers_json, derived_json))
         outcomes.append(RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems,
                                      stored_json=(answers_json, derived_json)))
