@@ -476,6 +476,14 @@ class _CollectorPause:
             with self.lock:
                 self.running -= 1
                 if self.running == 0 and self.was_enabled:
+                    if gc.get_freeze_count() == 0:
+                        # The collector's count of new objects has grown all the while, so re-enabled it would at
+                        # once scan everything the batch made that is still alive (its response, the body): about
+                        # 10 ms. Freezing and unfreezing moves them all to the oldest generation without looking at
+                        # them and resets the count; reference counting frees them soon after. (Not done when
+                        # anything else froze objects: unfreezing would undo that.)
+                        gc.freeze()
+                        gc.unfreeze()
                     gc.enable()
 
 
