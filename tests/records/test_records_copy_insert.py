@@ -185,3 +185,26 @@ def test_history_json_stores_what_json_text_stores_with_its_keys_in_jsonb_order(
         assert stored_json(value) == json_text(value)
     with pytest.raises(TypeError):
         stored_json({"day": date(2026, 6, 1)})  # refused, as json_text refuses it
+
+
+@pytest.mark.parametrize("value", [
+    ANSWERS, BATCH[0], BATCH[4], {}, {"a": None, "b": True, "c": [], "d": {}, "e": [[1, "x"], {"f": [None]}]},
+    {"float": 1.5}, {"deep": [{"x": [1e-7]}]}, {"huge": 1e300, "whole": 2.0}, {"big": 2**64}, {"small": -(2**63)},
+    {"text": type("Text", (str,), {})("x")}, {"code": type("Code", (int,), {})(3)}, {"tuple": (1, "a")},
+    {"controls": "".join(map(chr, range(0x30))) + "\u2028\u2029\x7f😀"},
+])
+def test_record_json_text_writes_json_texts_text(value: dict[str, Any]) -> None:
+    """Answers and derived values are written with orjson only where that gives json_text's text to the byte
+    (API responses reuse it)."""
+    from dcp_platform.records.copying import json_text, record_json_text
+
+    assert record_json_text(value) == json_text(value)
+
+
+def test_record_json_text_refuses_what_json_text_refuses() -> None:
+    from dcp_platform.records.copying import record_json_text
+
+    with pytest.raises(ValueError):
+        record_json_text({"n": float("nan")})
+    with pytest.raises(TypeError):
+        record_json_text({"day": date(2026, 6, 1)})

@@ -28,12 +28,44 @@ json_text = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_na
 _ORJSON_STRICT = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
+_SCALARS = frozenset({str, int, bool, type(None)})
+_PLAIN = _SCALARS | {list, dict}
+
+
+def _plain(values: Iterable[Any]) -> bool:
+    """Whether the values, and the values inside them, are all of the basic JSON types but floats (exactly those
+    types: not subclasses). The type sets are made in C: a tenth of encoding the values."""
+    values = values if isinstance(values, list | tuple) else list(values)
+    kinds = set(map(type, values))
+    if kinds <= _SCALARS:
+        return True
+    if not kinds <= _PLAIN:
+        return False
+    for value in values:
+        kind = type(value)
+        if (kind is list and not _plain(value)) or (kind is dict and not _plain(value.values())):
+            return False
+    return True
+
+
+def record_json_text(value: dict[str, Any]) -> str:
+    """json_text(value), a third of the time for a record's answers or derived values: written with orjson when
+    that writes the same text, that is when every value inside is of a basic JSON type but a float (orjson spells
+    some floats differently). The text goes into API responses as well as the database, so it must be the same."""
+    if _plain(value.values()):
+        try:
+            return orjson.dumps(value, option=_ORJSON_STRICT).decode()
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits, a key that is not text
+            pass
+    return json_text(value)
+
+
 def stored_json(value: Any) -> str:
     """JSON for a jsonb column that is only ever stored, never sent as text: written with orjson (a fifth of
     json_text's time), the same text but for how some floats are spelt, which jsonb stores as the same numbers.
 
-    Only for values whose parts were encoded with json_text first in the same write (history rows repeat the
-    record's answers): what json_text refuses (a float that is not finite, which orjson writes as null, or a
+    Only for values whose parts were encoded with json_text (or record_json_text) first in the same write
+    (history rows repeat the record's answers): what json_text refuses (a float that is not finite, which orjson writes as null, or a
     value JSON has no form for) has then stopped the write already.
     """
     try:

@@ -29,6 +29,7 @@ from dcp_platform.records.copying import (
     history_json,
     json_text,
     mark_saved,
+    record_json_text,
     stored_json,
     take_ids,
 )
@@ -374,7 +375,7 @@ def _insert_with_history(record: Record, change: RecordChange) -> None:
     record.created_at = timezone.now()
     record.updated_at = timezone.now()
     change.at = timezone.now()
-    values = _record_row(record, json_text(record.answers), json_text(record.derived))[1:]
+    values = _record_row(record, record_json_text(record.answers), record_json_text(record.derived))[1:]
     history = (change.at, change.user_id, change.channel, change.api_key_id, stored_json(change.changed))
     with connection.cursor() as cursor:
         cursor.execute(_insert_with_history_sql(), values + history)
@@ -480,7 +481,7 @@ def records_create_many(
         record._state.fields_cache.update(
             owning_organisation=owner, managing_organisation=manager, created_by=user, updated_by=user,
         )
-        answers_json, derived_json = json_text(checked.answers), json_text(checked.derived)
+        answers_json, derived_json = record_json_text(checked.answers), record_json_text(checked.derived)
         # What _changed({}, answers) says, encoded (after the answers: see history_json).
         histories.append([None, timezone.now(), user.pk, channel, api_key_id, history_json(checked.answers)])
         created.append((record, answers_json, derived_json))
