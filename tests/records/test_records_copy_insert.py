@@ -208,3 +208,41 @@ def test_record_json_text_refuses_what_json_text_refuses() -> None:
         record_json_text({"n": float("nan")})
     with pytest.raises(TypeError):
         record_json_text({"day": date(2026, 6, 1)})
+
+
+def test_new_record_makes_what_the_constructor_makes() -> None:
+    """records_create_many builds records without Model.__init__ (services.new_record): the same object."""
+    import uuid
+
+    from dcp_platform.records.services import new_record
+    from django.db.models.signals import post_init, pre_init
+    from django.utils import timezone
+
+    assert not pre_init.has_listeners(Record) and not post_init.has_listeners(Record)
+    values = (None, uuid.uuid4(), "lettings", 2026, "in_progress", {"a": 1}, {"d": [None]}, {}, 3, 4, "ref", "text",
+              date(2026, 6, 1), True, "api", None, None, 1, 5, 5, timezone.now(), timezone.now())
+    made, built = new_record(values), Record(*values)
+    assert {k: v for k, v in made.__dict__.items() if k != "_state"} == \
+        {k: v for k, v in built.__dict__.items() if k != "_state"}
+    assert made._state.fields_cache == built._state.fields_cache == {}  # made on first use (the caller fills it)
+    assert vars(made._state) == vars(built._state) and made._state.adding
+    assert model_to_dict(made) == model_to_dict(built)
+
+
+def test_a_batchs_evaluation_contexts_are_build_eval_contexts(core: Any, make_org: Any, make_user: Any) -> None:
+    """records_create_many remembers the provider types per pair of organisations (services._eval_context): each
+    record still gets build_eval_context's context, in its own objects."""
+    from dcp_platform.records.services import WriteContext, _eval_context, build_eval_context
+    from dcp_platform.registry import definition_for
+
+    definition = definition_for("core", "lettings", 2026)
+    own, other = make_org(provider_type="LA"), make_org(provider_type="PRP")
+    ctx = WriteContext.for_user(make_user(own, role="data_coordinator"), date(2026, 6, 1))
+    owner, manager = definition.owner_question, definition.manager_question
+    for answers in ({}, {owner: own.code}, {owner: own.code, manager: own.code}, {owner: other.code},
+                    {owner: [own.code]}, {owner: own.code}, {manager: "NOSUCH"}, {owner: own.code, manager: None}):
+        made = _eval_context(definition, answers, ctx)
+        expected = build_eval_context(definition=definition, answers=answers, today=ctx.today, known=ctx.allowed)
+        assert (made.today, made.extra) == (expected.today, expected.extra), answers
+        assert made.extra is not _eval_context(definition, answers, ctx).extra
+    assert _eval_context(definition, {owner: own.code}, ctx).extra["owning_organisation_provider_type"] == "LA"
