@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from dcp_platform.definitions import EvalContext
-from dcp_platform.records.copying import json_text
+from dcp_platform.records.copying import json_text, plain_json_value, stored_json
 from dcp_platform.records.models import Record
 from dcp_platform.registry import definition_for
 from dcp_platform.uploads import evaluating, services
@@ -240,25 +240,32 @@ def test_rows_evaluated_by_worker_processes_are_stored_exactly_as_by_one_process
 
 
 def test_answers_and_derived_values_are_encoded_as_json_text_encodes_their_json_form() -> None:
-    """Upload rows store answers and derived values encoded by orjson (encode_answers, encode_derived): the same
+    """Upload rows store answers and derived values encoded by orjson (records.copying.stored_json): the same
     text that records.copying.json_text gives for their JSON form, and what orjson cannot encode falls back."""
+
+    def encode_answers(answers: dict[str, Any]) -> str:
+        return stored_json(answers)
+
+    def encode_derived(derived: dict[str, Any]) -> str:
+        return stored_json(derived, default=plain_json_value)
+
     definition = definition_for("core", "lettings", 2026)
     golden = json.loads((REPO / "tests/unit/definitions/data/golden_core.json").read_text())
     for case in golden:  # 80 varied CORE records: dates, money, households, broken ones
         evaluation = definition.evaluate(case["answers"], context=EvalContext(today=TODAY))
-        assert evaluating.encode_derived(evaluation.derived) == json_text(evaluation.derived_json())
-        assert evaluating.encode_answers(evaluation.answers) == json_text(evaluation.answers)
+        assert encode_derived(evaluation.derived) == json_text(evaluation.derived_json())
+        assert encode_answers(evaluation.answers) == json_text(evaluation.answers)
     odd = {"when": date(2026, 6, 1), "at": datetime(2026, 6, 1, 9, 30), "money": Decimal("1.10"),
            "list": [Decimal("2"), date(2026, 1, 2), None, 1, "x"], "flag": True, "ratio": 0.5, "text": "ü \" \t"}
-    assert evaluating.encode_derived(odd) == (
+    assert encode_derived(odd) == (
         '{"when":"2026-06-01","at":"2026-06-01T09:30:00","money":"1.10","list":["2","2026-01-02",null,1,"x"],'
         '"flag":true,"ratio":0.5,"text":"ü \\" \\t"}')
     huge = {"people": [{"age": 2**70}], 7: "not a text key"}  # beyond orjson: the standard encoder's text
-    assert evaluating.encode_answers(huge) == json_text(huge) == '{"people":[{"age":1180591620717411303424}],"7":"not a text key"}'
-    assert evaluating.encode_derived({"big": 2**70, "on": date(2026, 6, 1)}) == '{"big":1180591620717411303424,"on":"2026-06-01"}'
-    assert evaluating.encode_answers({"ratio": float("nan")}) == '{"ratio":null}'  # JSON has no NaN
+    assert encode_answers(huge) == json_text(huge) == '{"people":[{"age":1180591620717411303424}],"7":"not a text key"}'
+    assert encode_derived({"big": 2**70, "on": date(2026, 6, 1)}) == '{"big":1180591620717411303424,"on":"2026-06-01"}'
+    assert encode_answers({"ratio": float("nan")}) == '{"ratio":null}'  # JSON has no NaN
     with pytest.raises(TypeError):
-        evaluating.encode_derived({"other": object()})
+        encode_derived({"other": object()})
 
 
 def test_the_number_of_processes_comes_from_the_setting_or_the_cpus(monkeypatch: pytest.MonkeyPatch) -> None:

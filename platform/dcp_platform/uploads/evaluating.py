@@ -9,7 +9,7 @@ duplicates within the file and against stored records, and storing chunks (see s
 
 Worker processes are forked when processing starts, so they share the loaded definition and mapping instead of
 receiving copies. They get numbered rows in batches and send back each row's outcome with its answers already
-encoded as the JSON that is stored (encode_answers, encode_derived). Only a few batches are in flight at once, so memory stays flat however long
+encoded as the JSON that is stored (records.copying.stored_json). Only a few batches are in flight at once, so memory stays flat however long
 the file, and outcomes come back in file order. An exception in a worker is raised again in the caller, so a row
 that breaks the code fails the task just as it would in one process.
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
-import json
 import multiprocessing
 import os
 import signal
@@ -29,14 +28,12 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any, NamedTuple
 
-import orjson
 from django.core.exceptions import ImproperlyConfigured
 
 from dcp_platform.definitions import Definition, EvalContext
-from dcp_platform.records.copying import json_text
+from dcp_platform.records.copying import plain_json_value, stored_json
 from dcp_platform.records.services import _reference, _search_text
 
 from .decode import RowDecoder
@@ -47,40 +44,6 @@ from .rows import RowCells
 BATCH_ROWS = 100
 # Batches in flight per worker process: one being evaluated, one waiting, one being sent back.
 BATCHES_IN_FLIGHT = 3
-
-def _plain(value: Any) -> str:
-    """Dates and decimals as `Evaluation.derived_json` gives them (the encoders ask only for types they lack)."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-# `json_text(evaluation.derived_json())` in one pass of the C encoder: no plain copy of the derived values first.
-_dumps_derived_plainly = json.JSONEncoder(
-    separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False, default=_plain).encode
-
-
-# A row's answers and derived values as the JSON text stored in jsonb, encoded with orjson: about 3 and 6 µs a row
-# instead of 13 and 13 with the standard library's C encoder, a tenth of a worker's time per row. The text is the
-# one records.copying.json_text writes (compact, characters as they are, dates in ISO 8601; tests compare them).
-# What orjson cannot encode (an integer beyond 64 bits, a key that is not text) goes to the standard library's
-# encoder as before. The one difference: a non-finite float, which JSON has no form for, is written as null where
-# json_text refuses it (no answer and no derived value of the engine is one: its arithmetic is decimal).
-def encode_answers(answers: dict[str, Any]) -> str:
-    try:
-        return orjson.dumps(answers).decode()
-    except orjson.JSONEncodeError:
-        return json_text(answers)
-
-
-def encode_derived(derived: dict[str, Any]) -> str:
-    try:
-        return orjson.dumps(derived, default=_plain).decode()
-    except orjson.JSONEncodeError:
-        return _dumps_derived_plainly(derived)
-
 
 @dataclass(frozen=True)
 class AllowedOrganisation:
@@ -177,7 +140,8 @@ def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
         number=number, problems=problems, rule_problems=rule_problems, refused=refused,
         row_status="in_progress" if has_errors or evaluation.status != "completed" else "completed",
         record_status=evaluation.status if not cell_errors else "in_progress",
-        answers_json=encode_answers(stored), derived_json=encode_derived(evaluation.derived), record_date=record_date,
+        answers_json=stored_json(stored), derived_json=stored_json(evaluation.derived, default=plain_json_value),
+        record_date=record_date,
         duplicate_key=duplicate_key(definition, stored), owning_organisation_id=owner_id,
         managing_organisation_id=manager.pk if manager is not None else owner_id,
         reference=_reference(definition, stored), search_text=_search_text(definition, stored),
