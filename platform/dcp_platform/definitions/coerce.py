@@ -481,3 +481,51 @@ def plainly_valid_source(question: Question, value: str, constant: Callable[[Any
     if plainly_valid is not None:
         return f"type({value}) is str and {constant(plainly_valid)}({value})"
     return None
+
+
+def plainly_valid_lines(
+    question: Question, value: str, result: str, constant: Callable[[Any], str]
+) -> list[tuple[int, str]] | None:
+    """Like plainly_valid_source, for the fast paths of `make_checker` that need statements (a parse, or a test
+    that may raise): lines (indent relative to the first, text) that set the variable `result` to True only for
+    values the checker accepts (False: ask the checker). Written out, a money, date or checkboxes answer is
+    accepted without a call to its checker. The lines may also set the variable `parsed`. None when the
+    question has no such lines."""
+    kind = question.type
+    low, high = question.min, question.max
+
+    def bound(bound_value: Any) -> str:
+        return repr(bound_value) if type(bound_value) is int else constant(bound_value)
+
+    if kind in ("decimal", "money") and _constant_number(low) and _constant_number(high):
+        parse, error = constant(Decimal), constant(InvalidOperation)
+        test = "parsed.is_finite()" + "".join(f" and parsed {op} {bound(b)}"
+                                              for op, b in ((">=", low), ("<=", high)) if b is not None)
+    elif kind == "date" and not isinstance(low, Expression) and not isinstance(high, Expression):
+        parse, error = constant(date.fromisoformat), constant(ValueError)
+        tests = [f"parsed {op} {constant(b)}" for op, b in ((">=", _as_date(low)), ("<=", _as_date(high)))
+                 if b is not None]
+        test = " and ".join(tests) or "True"
+    elif kind == "checkboxes":
+        if not question.options:
+            return [(0, f"{result} = type({value}) is {constant(list)}")]
+        return [
+            (0, f"{result} = False"),
+            (0, f"if type({value}) is {constant(list)}:"),
+            (1, "try:"),
+            (2, f"{result} = {constant(question.codes.issuperset)}({value})"),
+            (1, f"except {constant(TypeError)}:  # an unhashable choice: the checker says what it says of it"),
+            (2, "pass"),
+        ]
+    else:
+        return None
+    return [
+        (0, f"{result} = False"),
+        (0, f"if type({value}) is str:"),
+        (1, "try:"),
+        (2, f"parsed = {parse}({value})"),
+        (1, f"except {error}:"),
+        (2, "pass"),
+        (1, "else:"),
+        (2, f"{result} = {test}"),
+    ]

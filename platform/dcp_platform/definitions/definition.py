@@ -349,44 +349,58 @@ def _walk_function(
     for step, flag in zip(plan, flags, strict=True):
         section = step.section
         source.add(1, f"# section {section.id}")
-        shown = "True" if section.condition is None else f"bool({source.expression(section.condition, truth=True)})"
-        source.add(1, f"shown = {shown}")
-        source.add(1, f"sections[{section.id!r}] = shown")
+        always_shown = section.condition is None
+        if section.condition is None:
+            source.add(1, f"sections[{section.id!r}] = True")
+        else:
+            source.add(1, f"shown = bool({source.expression(section.condition, truth=True)})")
+            source.add(1, f"sections[{section.id!r}] = shown")
         for page in step.pages:
             source.add(1, f"# page {page.page.id}")
-            indent = 1
             if page.group is not None:
                 source.add(1, f"for number, item, old, kept_item in rows[{page.group!r}]:")
-                _walk_page(source, page, setters, groups, 2, flag)
+                _walk_page(source, page, setters, groups, 2, flag, always_shown)
             else:
-                _walk_page(source, page, setters, groups, indent, flag)
+                _walk_page(source, page, setters, groups, 1, flag, always_shown)
     source.add(1, f"return ({', '.join(flags)},)")
     return source.build()
 
 
 def _walk_page(
     source: _Source, page: _PageStep, setters: dict[str, list[DerivedValue]], groups: dict[str, Group], indent: int,
-    flag: str,
+    flag: str, section_always_shown: bool,
 ) -> None:
     """One page of the walk (see _walk_function). Outside groups the scope is also where cleared answers are
-    removed, `record` the answers and `kept` those that stay; in a group, `item`, `old` and `kept_item`."""
+    removed, `record` the answers and `kept` those that stay; in a group, `item`, `old` and `kept_item`.
+
+    A page of a section without a condition that has no condition of its own is always shown: its tests of
+    page_shown are left out (and so are the branches that clear its questions' answers when it is not)."""
     in_group = page.group is not None
     write, old, kept = ("item", "old", "kept_item") if in_group else ("scope", "record", "kept")
     item = "number" if in_group else "0"
     if in_group:
         largest = groups[page.group].max_items  # type: ignore[index]
         bounded = largest is not None and largest < len(page.instances)
-    condition = "shown" if page.page.condition is None else \
-        f"shown and {source.expression(page.page.condition, truth=True, item=in_group)}"
-    source.add(indent, f"page_shown = {condition}")
+    # Tests that are all true when the page is shown, and page_shown, which is set when there are any.
+    page_tests: list[str] = []
+    if not section_always_shown:
+        page_tests.append("shown")
+    if page.page.condition is not None:
+        page_tests.append(source.expression(page.page.condition, truth=True, item=in_group))
+    if page_tests:
+        source.add(indent, f"page_shown = {' and '.join(page_tests)}")
+    shown_tests = ["page_shown"] if page_tests else []
     # Whether the page is shown to the user: when one question is asked whenever the page is, that is page_shown.
     always = any(ask.question.condition is None and not ask.question.set_by_system for ask in page.asks)
     instance = source.constant(page.instances) + "[number]" if in_group else source.constant(page.instances[0])
     if in_group and not bounded:
         instance = f"({instance} if number < {len(page.instances)} else page_instance({source.constant(page.page)}, number))"
     if always:
-        source.add(indent, "if page_shown:")
-        source.add(indent + 1, f"add_page({instance})")
+        if shown_tests:
+            source.add(indent, "if page_shown:")
+            source.add(indent + 1, f"add_page({instance})")
+        else:
+            source.add(indent, f"add_page({instance})")
     else:
         source.add(indent, "any_asked = False")
     for ask in page.asks:
@@ -404,10 +418,16 @@ def _walk_page(
             source.add(indent, f"if {qid} in {old} and ({is_set}):")
             source.add(indent + 1, f"{kept}[{qid}] = {old}[{qid}]  # answered by the system: kept, not asked")
             keyword = "elif"
-        asked = "" if question.condition is None else \
-            f" and {source.expression(question.condition, truth=True, item=in_group)}"
-        source.add(indent, f"{keyword} page_shown{asked}:")
-        body = indent + 1
+        asked = shown_tests if question.condition is None else \
+            [*shown_tests, source.expression(question.condition, truth=True, item=in_group)]
+        if asked:
+            source.add(indent, f"{keyword} {' and '.join(asked)}:")
+            body = indent + 1
+        elif keyword == "elif":
+            source.add(indent, "else:")
+            body = indent + 1
+        else:  # asked whenever the walk gets here
+            body = indent
         if not always:
             source.add(body, "any_asked = True")
         if not in_group:
@@ -432,14 +452,21 @@ def _walk_page(
             source.add(body + 1, f"add_problem(({source.constant(ask)}, {item}, value))")
         elif (fast := coercion.plainly_valid_source(question, "value", source.constant)) != "True":
             check = f"(message := {source.constant(ask.check)}(value, None)) is not None"
-            test = check if fast is None else f"not ({fast}) and {check}"
+            lines = coercion.plainly_valid_lines(question, "value", "plain", source.constant) if fast is None else None
+            if lines is not None:  # the checker's fast path as statements: most answers need no call
+                for depth, line in lines:
+                    source.add(body + 1 + depth, line)
+                test = f"not plain and {check}"
+            else:
+                test = check if fast is None else f"not ({fast}) and {check}"
             source.add(body + 1, f"if {test}:")
             source.add(body + 2, f"add_problem(type_problem({source.constant(ask)}, {item}, message))")
         if question.required:
             source.add(body, "else:")
             source.add(body + 1, f"add_missing({ref_name})")
-        source.add(indent, f"elif {qid} in {write}:")
-        source.add(indent + 1, f"del {write}[{qid}]  # later conditions must see the cleared answer")
+        if asked:
+            source.add(indent, f"elif {qid} in {write}:")
+            source.add(indent + 1, f"del {write}[{qid}]  # later conditions must see the cleared answer")
     if not always:
         source.add(indent, "if any_asked:")
         source.add(indent + 1, f"add_page({instance})")

@@ -17,7 +17,12 @@ from typing import Any
 
 import pytest
 from dcp_platform.definitions import Definition, EvalContext, Evaluation, Option, Question
-from dcp_platform.definitions.coerce import check_value, make_checker, plainly_valid_source
+from dcp_platform.definitions.coerce import (
+    check_value,
+    make_checker,
+    plainly_valid_lines,
+    plainly_valid_source,
+)
 from dcp_platform.definitions.expressions import ItemScope
 
 from .test_evaluate_golden import DEFINITIONS, _cases, _value, context_for, make_records
@@ -159,7 +164,8 @@ CHECKED = [
 CHECKED_VALUES = [
     *VALUES, "2026-04-01", "2027-03-31", "2027-04-01", "2026-02-30", "20260601", "2026-06-01T10:00", [1, 3], [3, 1],
     [1, 4], [True], [[1]], ["1"], "LS6 1AA", "ls6 1aa", "LS61AA", "SW1A 1AA", "M1 1AE", "M11AE ", "LS6  1AA",
-    "A@b.co", "a@b.c", "a@@b.co", "someone@example.org", "12", "123", "1234", "a12",
+    "A@b.co", "a@b.c", "a@@b.co", "someone@example.org", "12", "123", "1234", "a12", "NaN", "sNaN", "-Infinity",
+    "1e3", "-1.6", "-1.5", "10", "10.00", "10.01", " 9.5 ", "9,5",
 ]
 
 
@@ -191,6 +197,50 @@ def test_an_inline_check_accepts_only_what_check_value_accepts(question: Questio
             accepted += 1
             assert check_value(question, value, None) is None, value
     assert accepted, "the inline check accepts nothing"
+
+
+def _lines_made(question: Question) -> Callable[[Any], bool] | None:
+    """plainly_valid_lines of a question as a function of the value."""
+    names: dict[str, Any] = {}
+
+    def constant(item: Any) -> str:
+        name = f"_k{len(names)}"
+        names[name] = item
+        return name
+
+    lines = plainly_valid_lines(question, "value", "plain", constant)
+    if lines is None:
+        return None
+    source = "def plainly_valid(value):\n" + "".join(f"{'    ' * (1 + depth)}{line}\n" for depth, line in lines)
+    source += "    return plain\n"
+    namespace: dict[str, Any] = {"__builtins__": {"type": type, "str": str}, **names}
+    exec(source, namespace)  # noqa: S102
+    return namespace["plainly_valid"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("question", [q for q in CHECKED if _lines_made(q) is not None],
+                         ids=lambda q: f"{q.type}-{sorted(map(str, q.codes))}-{q.min}-{q.max}")
+def test_inline_check_statements_accept_only_what_check_value_accepts(question: Question) -> None:
+    plainly_valid = _lines_made(question)
+    assert plainly_valid is not None
+    accepted = 0
+    for value in CHECKED_VALUES:
+        if plainly_valid(value):
+            accepted += 1
+            assert check_value(question, value, None) is None, value
+    assert accepted, "the inline check accepts nothing"
+
+
+def test_inline_check_statements_are_made_for_money_dates_and_checkboxes_of_core() -> None:
+    definition = DEFINITIONS["core"]()
+    kinds = {q.type for q in definition.questions.values() if _lines_made(q) is not None}
+    assert kinds == {"money", "date", "checkboxes"}
+    for question in definition.questions.values():
+        plainly_valid = _lines_made(question)
+        if plainly_valid is not None:
+            for value in CHECKED_VALUES:
+                if plainly_valid(value):
+                    assert check_value(question, value, None) is None, (question.id, value)
 
 
 def test_derived_values_read_answers_a_derived_value_has_set(
