@@ -307,6 +307,10 @@ def is_answered(value: Any) -> bool:
     return value is not None and value != "" and value != []
 
 
+# Types none of whose values is_answered's comparisons find equal to "" or [] (so all are answered).
+_ALWAYS_ANSWERED = frozenset({int, bool, float, Decimal, date})
+
+
 def _eq(a: Any, b: Any) -> bool:
     if a is None or b is None:
         return a is b
@@ -866,10 +870,12 @@ class _Compiler:
         if name == "map":
             return self.compile_map_call(node)
         if name == "answered":
-            # is_answered written out: a call costs more than the test.
+            # is_answered written out: a call costs more than the test. Values of _ALWAYS_ANSWERED's types are
+            # never equal to '' or [] (comparing a Decimal with them is slow), so those skip the comparisons.
             self.check_arity(node, 1, 1)
             temp = self.temp()
-            return f"(({temp} := {self.compile(node.args[0])}) is not None and {temp} != '' and {temp} != [])"
+            return (f"(({temp} := {self.compile(node.args[0])}) is not None and "
+                    f"(type({temp}) in {self.bind(_ALWAYS_ANSWERED)} or ({temp} != '' and {temp} != [])))")
         if name == "today":
             self.check_arity(node, 0, 0)
             return f"{self.bind(_context_today)}({self.scope()})"

@@ -28,7 +28,8 @@ class Sub(int):
 
 VALUES: list[Any] = [
     None, "", " ", "a", "A", "1", "16", 0, 1, 2, 15, 16, 17, -1, 10**20, True, False, Sub(16), 1.0, 15.5, 16.0,
-    float("nan"), Decimal("16"), Decimal("16.0"), Decimal("15.99"), Decimal("NaN"), date(2026, 6, 1),
+    float("nan"), Decimal("16"), Decimal("16.0"), Decimal("15.99"), Decimal("NaN"), Decimal("sNaN"), Decimal("-0"),
+    Decimal("0.00"), date(2026, 6, 1),
     datetime(2026, 6, 1, 12), "2026-06-01", [], [1], ["a"], {}, {"a": 1},
 ]
 
