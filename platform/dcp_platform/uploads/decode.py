@@ -20,12 +20,13 @@ UNTICKED = frozenset({"0", "2", "no", "n", "false", ""})
 
 Answers = dict[str, Any]
 CellErrors = dict[int, str]
-# What one step (or a run of steps) gives for some cells, remembered (see RowDecoder.decode_values): the
-# record-level answers in the order they are put (question id -> value), those of them whose value is a list
-# (each row gets its own copy), the answers in a group as (group, item, question id, value), and cell errors.
+# What one step (or a run of steps) gives for some cells, remembered (see RowDecoder.decode_values): most often
+# only record-level answers, none of them a list: a dict of them (question id -> value) in the order they are put.
+# Otherwise a tuple: those answers, the ones whose value is a list (each row gets its own copy), the answers in a
+# group per item, as (group, item, question id -> value, the question ids whose value is a list), and cell errors.
 _Put = tuple[str | None, int | None, str, Any]
-_GroupPut = tuple[str, int | None, str, Any]
-_Outcome = tuple[dict[str, Any], tuple[str, ...], tuple[_GroupPut, ...], tuple[tuple[int, str], ...]]
+_ItemPut = tuple[str, int | None, dict[str, Any], tuple[str, ...]]
+_Outcome = dict[str, Any] | tuple[dict[str, Any], tuple[str, ...], tuple[_ItemPut, ...], tuple[tuple[int, str], ...]]
 # Outcomes remembered per step: enough for the few distinct values of a code column, and bounded so a column of
 # unique values (references, dates) keeps memory flat: its memory is emptied when full.
 MEMO_SIZE = 512
@@ -33,9 +34,15 @@ MEMO_SIZE = 512
 # columns hold a few codes or are blank) are looked up together, a run of consecutive steps at a time.
 REPLAN_AFTER = 256
 VOLATILE_KEYS = 16
+# A single-cell step that missed its memory in more than this share of the first REPLAN_AFTER rows (references,
+# amounts) is run straight into the row's answers from then on: remembering its outcomes cost more than it saved.
+DIRECT_SHARE = 0.5
 
 
 _MISSING = object()
+# Runs a step on a row's cell texts straight into its answers and cell errors (see RowDecoder._direct).
+_Direct = Callable[[Sequence[str | None], Answers, CellErrors], None]
+_Plan = tuple[Callable[[Sequence[str | None]], Any], dict[Any, "_Outcome"], tuple[int, ...], _Direct | None]
 # The outcome of a step that gives nothing (no answer, no error), e.g. for blank cells: one shared object, so a
 # row skips it with one identity test.
 _NOTHING: _Outcome = ({}, (), (), ())  # never changed: rows only read outcomes
@@ -46,14 +53,31 @@ def _packed(puts: list[_Put], errors: list[tuple[int, str]]) -> _Outcome:
     if not puts and not errors:
         return _NOTHING
     record: dict[str, Any] = {}
-    grouped: list[_GroupPut] = []
+    by_item: dict[tuple[str, int | None], dict[str, Any]] = {}
     for group, item, question_id, value in puts:
         if group is None:
             record[question_id] = value
         else:
-            grouped.append((group, item, question_id, value))
+            # Put together per item: a question keeps its place in the item as when put one by one.
+            by_item.setdefault((group, item), {})[question_id] = value
     lists = tuple(question_id for question_id, value in record.items() if type(value) is list)
-    return record, lists, tuple(grouped), tuple(errors)
+    if not lists and not by_item and not errors:
+        return record
+    grouped = tuple((group, item, values, tuple(q for q, value in values.items() if type(value) is list))
+                    for (group, item), values in by_item.items())
+    return record, lists, grouped, tuple(errors)
+
+
+def _puts_of(outcome: _Outcome) -> tuple[list[_Put], tuple[tuple[int, str], ...]]:
+    """An outcome's puts (record-level first) and cell errors, in order: what _packed was given, but for the
+    order of record-level and group answers between them (which does not matter: see decode_values)."""
+    if isinstance(outcome, dict):
+        return [(None, None, question_id, value) for question_id, value in outcome.items()], ()
+    record, _, grouped, errors = outcome
+    puts: list[_Put] = [(None, None, question_id, value) for question_id, value in record.items()]
+    for group, item, values, _ in grouped:
+        puts.extend((group, item, question_id, value) for question_id, value in values.items())
+    return puts, errors
 
 
 def _code_table(question: Question) -> dict[str, Any] | None:
@@ -107,10 +131,11 @@ class RowDecoder:
         self._step_memos: list[dict[Any, _Outcome]] = [{} for _ in self.steps]
         self._misses = [0] * len(self.steps)
         self._rows = 0
-        # What a row is decoded by: (key of the row's cells, remembered outcomes, indexes of the steps). One plan
-        # per step at first; see _replan.
-        self._plans: list[tuple[Callable[[Sequence[str | None]], Any], dict[Any, _Outcome], tuple[int, ...]]] = [
-            (key, memo, (index,)) for index, (key, memo) in enumerate(zip(self._keys, self._step_memos, strict=True))
+        # What a row is decoded by: (key of the row's cells, remembered outcomes, indexes of the steps, None), or
+        # a step run straight into the answers as the last item. One plan per step at first; see _replan.
+        self._plans: list[_Plan] = [
+            (key, memo, (index,), None)
+            for index, (key, memo) in enumerate(zip(self._keys, self._step_memos, strict=True))
         ]
 
     def _add(self, question: Question, item: int | None, numbers: list[int]) -> None:
@@ -248,7 +273,8 @@ class RowDecoder:
 
         A step's outcome depends only on its own cells (coercion and codecs are pure), and template columns
         repeat the same few values row after row, so each step remembers its outcome per distinct cells; once
-        the file's columns are known, runs of steps whose cells hardly vary remember their outcome together.
+        the file's columns are known, runs of steps whose cells hardly vary remember their outcome together, and
+        a single cell that keeps changing (a reference, an amount) is decoded straight into the answers.
         Outcomes are applied in the order of the steps, as running every step would.
         """
         self._rows += 1
@@ -257,7 +283,10 @@ class RowDecoder:
         answers: Answers = {}
         errors: CellErrors = {}
         nothing = _NOTHING
-        for key_of, memo, members in self._plans:
+        for key_of, memo, members, direct in self._plans:
+            if direct is not None:
+                direct(values, answers, errors)
+                continue
             key = key_of(values)
             outcome = memo.get(key)
             if outcome is None:
@@ -267,16 +296,20 @@ class RowDecoder:
                 memo[key] = outcome
             if outcome is nothing:
                 continue
+            if isinstance(outcome, dict):  # record-level answers only, no list: put all at once
+                answers.update(outcome)
+                continue
             # Record-level answers are put all at once (a key put again keeps its place, as when put one by
             # one); where group answers come in between does not matter: groups go last (_items_as_lists).
             record, lists, grouped, step_errors = outcome
             answers.update(record)
             for question_id in lists:
                 answers[question_id] = list(answers[question_id])  # each row its own list: evaluation changes them
-            for group, item, question_id, value in grouped:
-                if type(value) is list:
-                    value = list(value)
-                answers.setdefault(group, {}).setdefault(item, {})[question_id] = value
+            for group, item, item_answers, item_lists in grouped:
+                into = answers.setdefault(group, {}).setdefault(item, {})
+                into.update(item_answers)
+                for question_id in item_lists:
+                    into[question_id] = list(into[question_id])
             if step_errors:
                 errors.update(step_errors)
         self._items_as_lists(answers)
@@ -300,32 +333,76 @@ class RowDecoder:
                 if len(memo) >= MEMO_SIZE:
                     memo.clear()
                 memo[key] = found
-            puts.extend((None, None, question_id, value) for question_id, value in found[0].items())
-            puts.extend(found[2])
-            step_errors.extend(found[3])
+            if found is not _NOTHING:
+                found_puts, found_errors = _puts_of(found)
+                puts.extend(found_puts)
+                step_errors.extend(found_errors)
         return _packed(puts, step_errors)
 
     def _replan(self) -> None:
         """Group each run of consecutive steps whose cells took few values so far under one key and memory."""
-        plans: list[tuple[Callable[[Sequence[str | None]], Any], dict[Any, _Outcome], tuple[int, ...]]] = []
+        plans: list[_Plan] = []
         run: list[int] = []
 
         def close_run() -> None:
             if len(run) == 1:
-                plans.append((self._keys[run[0]], self._step_memos[run[0]], (run[0],)))
+                plans.append((self._keys[run[0]], self._step_memos[run[0]], (run[0],), None))
             elif run:
                 fields = [n for index in run for n in self.steps[index].fields]
-                plans.append((itemgetter(*fields), {}, tuple(run)))
+                plans.append((itemgetter(*fields), {}, tuple(run), None))
             run.clear()
 
         for index, misses in enumerate(self._misses):
             if misses > VOLATILE_KEYS:
                 close_run()
-                plans.append((self._keys[index], self._step_memos[index], (index,)))
+                direct = self._direct(self.steps[index]) if misses > DIRECT_SHARE * self._rows else None
+                if direct is not None:
+                    self._step_memos[index].clear()  # no longer read
+                plans.append((self._keys[index], self._step_memos[index], (index,), direct))
             else:
                 run.append(index)
         close_run()
         self._plans = plans
+
+    def _direct(self, step: _Step) -> _Direct | None:
+        """`_single` for a step of one record-level cell, putting into the row's answers and errors as applying
+        its outcome would (None for other steps). A text with no pattern is taken as coercion takes it, without
+        the definition's memory of coercions (references are unique: they would only crowd it out)."""
+        question = step.question
+        if step.run != self._single or len(step.fields) != 1 or (step.item is not None and question.group):
+            return None
+        (number,) = step.fields
+        question_id = question.id
+        codes = self._codes.get(question_id)
+        # coercion.coerce of a text with no pattern: the stripped text, when no longer than allowed.
+        plain = question.type == "text" and not question.pattern
+        longest = question.max_length
+        coerce = self.definition.coerce  # (amounts repeat in a file more than the step's memory holds)
+        missing = _MISSING
+
+        def direct(values: Sequence[str | None], answers: Answers, errors: CellErrors) -> None:
+            raw = values[number]
+            if raw is None:
+                return
+            text = raw.strip()
+            if not text:
+                return
+            if codes is not None:
+                code = codes.get(text, codes.get(text.lower(), missing))
+                if code is not missing:
+                    if code is not None:
+                        answers[question_id] = code
+                    return
+            if plain and (longest is None or len(text) <= longest):
+                answers[question_id] = text
+                return
+            value, error = coerce(question, raw)
+            if error:
+                errors[number] = error
+            elif value is not None:
+                answers[question_id] = value
+
+        return direct
 
     def decode_step_by_step(self, cells: Mapping[int, str]) -> tuple[Answers, CellErrors]:
         """`decode` without remembered outcomes: every step runs on the row (the reference the tests compare)."""
