@@ -171,8 +171,9 @@ def to_int(value: Any) -> int | None:
 
 
 def _round(value: Decimal, exponent: Decimal = PENNY) -> Decimal:
-    # CORE rounds half away from zero; Python's round() would round half to even.
-    return value.quantize(exponent, rounding=ROUND_HALF_UP)
+    # CORE rounds half away from zero; Python's round() would round half to even. (The rounding is passed by
+    # position: Decimal.quantize takes a keyword argument more slowly.)
+    return value.quantize(exponent, ROUND_HALF_UP)
 
 
 # --- rent and charges --------------------------------------------------------------------------------------
@@ -186,12 +187,13 @@ def payments_per_year(period: Any) -> int | None:
 def weekly(value: Any, period: Any) -> Decimal | None:
     """The weekly equivalent of an amount paid every `period`, to the penny."""
     # Money answers are Decimals in the engine's scope and periods ints: those skip the conversions (the same
-    # values either way), and _round is written out; a call costs more than the arithmetic.
+    # values either way), and _round is written out; a call costs more than the arithmetic (and so does passing
+    # quantize's rounding by keyword).
     amount = value if type(value) is Decimal else to_decimal(value)
     payments = PAYMENTS_PER_YEAR.get(period) if type(period) is int else payments_per_year(period)
     if amount is None or payments is None:
         return None
-    return (amount * payments / 52).quantize(PENNY, rounding=ROUND_HALF_UP)
+    return (amount * payments / 52).quantize(PENNY, ROUND_HALF_UP)
 
 
 def per_period(weekly_value: Any, period: Any) -> Decimal | None:
@@ -384,7 +386,13 @@ def all_local_authority_options(on: Any = None, **_: Any) -> list[tuple[str, str
 
 def add_years(day: Any, years: Any) -> date | None:
     """The same calendar day `years` later (earlier when negative); 29 February becomes 28 February."""
-    # (Date answers are dates in the engine's scope, and years ints: those skip the conversions.)
+    # (Date answers are dates in the engine's scope, and years ints: those skip the conversions, and are made
+    # with date(), which costs less than replace() with a keyword.)
+    if type(day) is date and type(years) is int:
+        try:
+            return date(day.year + years, day.month, day.day)
+        except ValueError:
+            return date(day.year + years, day.month, 28)
     start = day if type(day) is date else to_date(day)
     count = years if type(years) is int else to_int(years)
     if start is None or count is None:
@@ -400,7 +408,7 @@ def collection_year(day: Any) -> int | None:
     on = day if type(day) is date else to_date(day)  # (date answers are dates in the engine's scope)
     if on is None:
         return None
-    return on.year if on >= date(on.year, 4, 1) else on.year - 1
+    return on.year if on.month >= 4 else on.year - 1  # (on or after 1 April of its year)
 
 
 # --- free text -----------------------------------------------------------------------------------------------

@@ -171,6 +171,22 @@ def test_add_years_is_unchanged() -> None:
             assert _outcome(functions.add_years, day, years) == _outcome(_old_add_years, day, years), (day, years)
 
 
+def _every_day(first: date, last: date) -> list[date]:
+    return [date.fromordinal(number) for number in range(first.toordinal(), last.toordinal() + 1)]
+
+
+def test_add_years_is_unchanged_on_every_day_of_a_leap_cycle_and_at_the_ends_of_the_calendar() -> None:
+    days = [*_every_day(date(2023, 1, 1), date(2027, 1, 1)), date(1, 1, 1), date(20, 2, 29), date(9999, 12, 31)]
+    for day in days:
+        for years in (-20, -1, 0, 1, 4, 10**6):
+            assert _outcome(functions.add_years, day, years) == _outcome(_old_add_years, day, years), (day, years)
+
+
+def test_collection_year_is_unchanged_on_every_day() -> None:
+    for day in [*_every_day(date(2023, 1, 1), date(2027, 12, 31)), date(1, 1, 1), date(9999, 12, 31)]:
+        assert functions.collection_year(day) == _old_collection_year(day), day
+
+
 def test_total_charge_is_unchanged() -> None:
     for count in range(5):
         for charges in itertools.product(MONEY[:9], repeat=min(count, 3)):
