@@ -20,6 +20,13 @@ if TYPE_CHECKING:
     from .models import Upload
 
 
+def _as_it_is(target: Target, mapped: dict[str, str]) -> int | None:
+    """The field a provider column fills with its text as it is, stripped (see to_template_cells), or None."""
+    if mapped or target.kind in ("date", "postcode", "tick"):
+        return None
+    return target.fields[0]
+
+
 @dataclass
 class RowCells:
     by_field: list[tuple[int, int]]  # (column index, field number): template columns
@@ -28,8 +35,9 @@ class RowCells:
     # Official template columns whose codes differ from the stored ones (field -> template text -> code).
     template_codes: dict[int, dict[str, str]] | None = None
     # Per provider column: (column index, target, provider value -> code, template cells remembered per cell text
-    # as the file has it, before the value mapping: see field_values). A column repeats a few values.
-    _split: list[tuple[int, Target, dict[str, str], dict[str, tuple[tuple[int, str], ...]]]] = field(
+    # as the file has it, before the value mapping: see field_values; a column repeats a few values), and the field
+    # of a column whose text is the field's as it is, stripped (no value mapping, nothing to split), else None.
+    _split: list[tuple[int, Target, dict[str, str], dict[str, tuple[tuple[int, str], ...]], int | None]] = field(
         default_factory=list, repr=False)
     # How field_values picks a row's cells (per row length and width), and template codes remembered per text.
     _gather: dict[tuple[int, int], Callable[[list[str | None]], tuple[str | None, ...]]] = field(
@@ -38,7 +46,7 @@ class RowCells:
 
     def __post_init__(self) -> None:
         self._codes = [(number, table, {}) for number, table in (self.template_codes or {}).items()]
-        self._split = [(index, target, mapped, {}) for index, target, mapped in self.by_target]
+        self._split = [(index, target, mapped, {}, _as_it_is(target, mapped)) for index, target, mapped in self.by_target]
 
     @classmethod
     def build(
@@ -105,8 +113,12 @@ class RowCells:
                         stripped = text.strip()
                         code = known[text] = table.get(stripped.upper(), table.get(stripped, text))
                     values[number] = code
-        for index, target, mapped, memo in self._split:
+        for index, target, mapped, memo, plain in self._split:
             raw = row[index] if index < length else ""
+            if plain is not None:  # to_template_cells(target, raw): this field, stripped (references are unique)
+                if plain < width:
+                    values[plain] = raw.strip()
+                continue
             made = memo.get(raw)
             if made is None:  # the value mapping and the split depend on the text only
                 if len(memo) >= SPLIT_MEMO_SIZE:
