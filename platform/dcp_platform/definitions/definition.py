@@ -314,9 +314,12 @@ def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]
         if d.condition is not None:
             source.add(2, "else:")
             source.add(3, f"item[{d.id!r}] = None")
-    values = ", ".join(f"{d.id!r}: {names[d.id]}" if d.id in names else f"{d.id!r}: scope[{d.id!r}]"
-                       for d in record_level)
-    source.add(1, f"return {{{values}}}")
+    # The record-level values as a copy of a dict with their keys, filled in: a dict display of more than 15
+    # entries is built an entry at a time, growing as it goes, which costs more than the copy and the stores.
+    source.add(1, f"values = {source.constant(dict.fromkeys(d.id for d in record_level))}.copy()")
+    for d in record_level:
+        source.add(1, f"values[{d.id!r}] = {names[d.id]}" if d.id in names else f"values[{d.id!r}] = scope[{d.id!r}]")
+    source.add(1, "return values")
     return source.build()
 
 

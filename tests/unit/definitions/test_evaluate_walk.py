@@ -267,3 +267,16 @@ def test_derived_values_read_answers_a_derived_value_has_set(
     relet = definition.evaluate({"renewal": 0, "rsnvac": 1, "hhmemb": 1, "persons": [{"age": 30}]}, context=context)
     assert {k: relet.derived[k] for k in ("before", "before_too", "after", "after_too", "from_derived")} == {
         "before": 1001, "before_too": 1, "after": 1001, "after_too": 2, "from_derived": 1003}
+
+
+@pytest.mark.parametrize("name", sorted(DEFINITIONS))
+def test_derived_values_come_in_the_order_of_the_definition(name: str) -> None:
+    # Record-level values first (the generated derive fills a copy of a dict with their keys), then those of
+    # group items.
+    definition = DEFINITIONS[name]()
+    case = _cases(name)[0]
+    evaluation = definition.evaluate(copy.deepcopy(case["answers"]), context=context_for(case))
+    record_level = [d.id for d in definition.derived if d.group is None]
+    assert list(evaluation.derived) == record_level + [d.id for d in definition.derived if d.group is not None]
+    again = definition.evaluate(copy.deepcopy(case["answers"]), context=context_for(case))
+    assert again.derived == evaluation.derived and again.derived is not evaluation.derived
