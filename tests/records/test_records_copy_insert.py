@@ -3,7 +3,7 @@ compared column by column on real PostgreSQL."""
 
 from __future__ import annotations
 
-import json
+import uuid
 from datetime import date
 from typing import Any
 
@@ -149,8 +149,8 @@ def test_the_one_statement_insert_names_every_column() -> None:
 
 
 def test_answers_derived_values_and_history_are_compressed_with_lz4_where_the_server_has_it(core: Any) -> None:
-    """Migrations records 0004 and 0005: lz4 is several times cheaper than the default pglz on every stored record
-    and its first history row."""
+    """Migrations records 0004, 0005 and 0006: lz4 is several times cheaper than the default pglz on every stored
+    record and its first history row."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
         has_lz4 = cursor.fetchone() is not None
@@ -165,26 +165,46 @@ def test_answers_derived_values_and_history_are_compressed_with_lz4_where_the_se
                        ("records_recordchange", "changed"): method}
 
 
-def test_history_json_stores_what_json_text_stores_with_its_keys_in_jsonb_order(core: Any) -> None:
-    """History rows are written with orjson (copying.history_json) and their keys in jsonb's order: the same
-    jsonb as json_text's text of {question: [None, answer]}; what orjson cannot write as json_text does goes to
-    json_text."""
+def test_history_json_writes_the_text_of_a_single_creates_history() -> None:
+    """History rows of API batches are written with orjson (copying.history_json): the text json_text writes for
+    records.services._changed({}, answers), which single creates store (`json` keeps the text as written); what
+    orjson cannot write as json_text does goes to json_text."""
     from dcp_platform.records.copying import history_json, json_text, stored_json
+    from dcp_platform.records.services import _changed
 
-    answers = {**ANSWERS, "zz": None, "a": 1, "é": "x", "bb": ["x", 2], "big": 2**70, "tiny": 1e-7, "huge": 1e300,
-               "whole": 2.0, "no": False, "code": 2**63 - 1, "neg": -(2**63), "empty": "", "list": []}
-    text = history_json(answers)
-    expected = json_text({key: [None, value] for key, value in answers.items() if value is not None})
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT %s::jsonb = %s::jsonb, %s::jsonb::text = %s::jsonb::text,"
-                       " ARRAY(SELECT jsonb_object_keys(%s::jsonb))", [text, expected, text, expected, text])
-        same, same_text, keys = cursor.fetchone()
-    assert same and same_text
-    assert list(json.loads(text)) == keys  # already as jsonb orders them: it has nothing to sort
+    answers = {**ANSWERS, "zz": None, "a": 1, "é": "x", "bb": ["x", 2], "big": 2**70, "whole": 2, "no": False,
+               "code": 2**63 - 1, "neg": -(2**63), "empty": "", "list": []}
+    assert history_json(answers) == json_text(_changed({}, answers))
+    assert history_json(dict(reversed(answers.items()))) == json_text(_changed({}, answers))
     for value in ({"n": 2**64}, {"s": type("Text", (str,), {})("x")}, [1, {"d": "2026-01-01"}]):
         assert stored_json(value) == json_text(value)
     with pytest.raises(TypeError):
         stored_json({"day": date(2026, 6, 1)})  # refused, as json_text refuses it
+
+
+def test_derived_values_and_history_are_stored_as_the_json_text_written(core: Any, make_org: Any) -> None:
+    """Migration records 0006: `json` columns keep the text as written (jsonb would parse it into its own form)
+    and give back the values written, through the ORM and through hand-written COPY."""
+    from dcp_platform.records.copying import RECORD_COLUMNS, copy_rows, json_text, take_ids
+
+    derived = {"zeta": "1.50", "alpha": [1, None], "note": ANSWERS["note"], "n": 3}
+    saved = Record.objects.create(form="lettings", year=2026, answers={"a": 1}, derived=derived)
+    change = RecordChange.objects.create(record=saved, channel="api", changed={"b": [None, 2], "a": [None, 1]})
+    [pk] = take_ids(Record, 1)
+    row = [getattr(saved, Record._meta.get_field(name).attname) for name in RECORD_COLUMNS]
+    row[0], row[1], row[6] = pk, uuid.uuid4(), json_text(derived)
+    row[5] = json_text(row[5])
+    row[7] = json_text(row[7])
+    copy_rows(Record, RECORD_COLUMNS, [row])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_typeof(derived)::text, derived::text FROM records_record WHERE id = %s", [pk])
+        assert cursor.fetchone() == ("json", json_text(derived))
+        cursor.execute("SELECT pg_typeof(changed)::text FROM records_recordchange WHERE id = %s", [change.pk])
+        assert cursor.fetchone() == ("json",)
+    assert Record.objects.get(pk=saved.pk).derived == derived == Record.objects.get(pk=pk).derived
+    assert list(Record.objects.get(pk=pk).derived) == list(derived)  # the order written
+    assert RecordChange.objects.get(pk=change.pk).changed == {"b": [None, 2], "a": [None, 1]}
+    assert list(Record.objects.filter(pk=pk).values_list("derived", flat=True)) == [derived]
 
 
 @pytest.mark.parametrize("value", [

@@ -92,22 +92,22 @@ def stored_json(value: Any, *, default: Callable[[Any], Any] | None = None) -> s
 
 
 def history_json(answers: dict[str, Any]) -> str:
-    """A new record's first history row, {question: [null, answer]} for every answer given, as stored_json,
-    its keys in jsonb's own order (shorter first, then by their bytes), which spares the database sorting them."""
-    return stored_json({key: (None, answers[key]) for key in _jsonb_order(tuple(answers)) if answers[key] is not None})
+    """A new record's first history row, {question: [null, answer]} for every answer given, as stored_json, in
+    the order of records.services._changed (questions sorted), so every channel stores the same text."""
+    return stored_json({key: (None, answers[key]) for key in _sorted_keys(tuple(answers)) if answers[key] is not None})
 
 
-_jsonb_orders: dict[tuple[str, ...], list[str]] = {}
+_sorted_key_lists: dict[tuple[str, ...], list[str]] = {}
 
 
-def _jsonb_order(keys: tuple[str, ...]) -> list[str]:
-    """`keys` as jsonb orders an object's keys. Records of a form have a few sets of keys: each is sorted once."""
-    order = _jsonb_orders.get(keys)
+def _sorted_keys(keys: tuple[str, ...]) -> list[str]:
+    """`keys` sorted. Records of a form have a few sets of keys: each is sorted once."""
+    order = _sorted_key_lists.get(keys)
     if order is None:
-        order = sorted(keys, key=lambda key: (len(key.encode()), key.encode()))
-        if len(_jsonb_orders) >= 512:
-            _jsonb_orders.clear()  # bounded, whatever the records
-        _jsonb_orders[keys] = order
+        order = sorted(keys)
+        if len(_sorted_key_lists) >= 512:
+            _sorted_key_lists.clear()  # bounded, whatever the records
+        _sorted_key_lists[keys] = order
     return order
 
 

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from dcp_platform.records.fields import RecordJSONField
+from dcp_platform.records.fields import RecordJSONField, WholeJSONField
 
 
 class RecordStatus(models.TextChoices):
@@ -38,7 +38,7 @@ class Record(models.Model):
     year = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=20, choices=RecordStatus.choices, default=RecordStatus.NOT_STARTED)
     answers = RecordJSONField(default=dict, blank=True)
-    derived = RecordJSONField(default=dict, blank=True)
+    derived = WholeJSONField(default=dict, blank=True)  # read whole, never searched by SQL
     confirmations = RecordJSONField(default=dict, blank=True)
     owning_organisation = models.ForeignKey(
         "accounts.Organisation", null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
@@ -97,7 +97,7 @@ class RecordChange(models.Model):
     )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     api_key_id = models.BigIntegerField(null=True, blank=True)
-    changed = RecordJSONField(default=dict, help_text="question id -> [old, new]")
+    changed = WholeJSONField(default=dict, help_text="question id -> [old, new]")
 
     class Meta:
         ordering = ["-at"]
