@@ -338,6 +338,9 @@ def _walk_function(
     checker): one pass over the questions instead of a second loop with a call per question. A check whose
     bounds are expressions needs the final scope, so the walk leaves (ask, item, value) in its place.
 
+    A name that several conditions outside groups read is read once, into a local variable, at the start: the
+    walk only removes answers from the scope, and sets the variable to None where it removes that one.
+
     `rows[group]` holds (number, item scope, old answers, kept answers) for each item: group pages run once per
     item, reading names as an ItemScope would (expressions.Expression.item_body).
     """
@@ -346,6 +349,17 @@ def _walk_function(
     source.add(1, "parent, pg = scope, g  # the scope around each group item")
     source.add(1, "add_page, add_applicable, add_key = pages.append, applicable.append, keys.append")
     source.add(1, "add_missing, add_problem = missing.append, problems.append")
+    conditions = [step.section.condition for step in plan if step.section.condition is not None]
+    for step in plan:
+        for page in step.pages:
+            if page.group is None:
+                conditions += [page.page.condition] if page.page.condition is not None else []
+                conditions += [ask.question.condition for ask in page.asks if ask.question.condition is not None]
+                conditions += [d.condition for ask in page.asks if ask.question.set_by_system
+                               for d in setters.get(ask.id, []) if d.condition is not None]
+    names = _shared_names(conditions)
+    for name, local in names.items():
+        source.add(1, f"{local} = g({name!r})")
     flags = [f"answered_{index}" for index in range(len(plan))]
     for flag in flags:
         source.add(1, f"{flag} = False")
@@ -356,28 +370,29 @@ def _walk_function(
         if section.condition is None:
             source.add(1, f"sections[{section.id!r}] = True")
         else:
-            source.add(1, f"shown = bool({source.expression(section.condition, truth=True)})")
+            source.add(1, f"shown = bool({source.expression(section.condition, truth=True, names=names)})")
             source.add(1, f"sections[{section.id!r}] = shown")
         for page in step.pages:
             source.add(1, f"# page {page.page.id}")
             if page.group is not None:
                 source.add(1, f"for number, item, old, kept_item in rows[{page.group!r}]:")
-                _walk_page(source, page, setters, groups, 2, flag, always_shown)
+                _walk_page(source, page, setters, groups, 2, flag, always_shown, {})
             else:
-                _walk_page(source, page, setters, groups, 1, flag, always_shown)
+                _walk_page(source, page, setters, groups, 1, flag, always_shown, names)
     source.add(1, f"return ({', '.join(flags)},)")
     return source.build()
 
 
 def _walk_page(
     source: _Source, page: _PageStep, setters: dict[str, list[DerivedValue]], groups: dict[str, Group], indent: int,
-    flag: str, section_always_shown: bool,
+    flag: str, section_always_shown: bool, names: dict[str, str],
 ) -> None:
     """One page of the walk (see _walk_function). Outside groups the scope is also where cleared answers are
     removed, `record` the answers and `kept` those that stay; in a group, `item`, `old` and `kept_item`.
 
     A page of a section without a condition that has no condition of its own is always shown: its tests of
-    page_shown are left out (and so are the branches that clear its questions' answers when it is not)."""
+    page_shown are left out (and so are the branches that clear its questions' answers when it is not).
+    `names`: the names its conditions read from local variables (outside groups; see _walk_function)."""
     in_group = page.group is not None
     write, old, kept = ("item", "old", "kept_item") if in_group else ("scope", "record", "kept")
     item = "number" if in_group else "0"
@@ -389,7 +404,7 @@ def _walk_page(
     if not section_always_shown:
         page_tests.append("shown")
     if page.page.condition is not None:
-        page_tests.append(source.expression(page.page.condition, truth=True, item=in_group))
+        page_tests.append(source.expression(page.page.condition, truth=True, item=in_group, names=names))
     if page_tests:
         source.add(indent, f"page_shown = {' and '.join(page_tests)}")
     shown_tests = ["page_shown"] if page_tests else []
@@ -415,14 +430,15 @@ def _walk_page(
             if any(c is None for c in conditions):
                 is_set = "True"
             elif conditions:
-                is_set = " or ".join(source.expression(c, truth=True, item=in_group) for c in conditions if c is not None)
+                is_set = " or ".join(source.expression(c, truth=True, item=in_group, names=names)
+                                     for c in conditions if c is not None)
             else:
                 is_set = "False"
             source.add(indent, f"if {qid} in {old} and ({is_set}):")
             source.add(indent + 1, f"{kept}[{qid}] = {old}[{qid}]  # answered by the system: kept, not asked")
             keyword = "elif"
         asked = shown_tests if question.condition is None else \
-            [*shown_tests, source.expression(question.condition, truth=True, item=in_group)]
+            [*shown_tests, source.expression(question.condition, truth=True, item=in_group, names=names)]
         if asked:
             source.add(indent, f"{keyword} {' and '.join(asked)}:")
             body = indent + 1
@@ -470,6 +486,8 @@ def _walk_page(
         if asked:
             source.add(indent, f"elif {qid} in {write}:")
             source.add(indent + 1, f"del {write}[{qid}]  # later conditions must see the cleared answer")
+            if ask.id in names:
+                source.add(indent + 1, f"{names[ask.id]} = None")
     if not always:
         source.add(indent, "if any_asked:")
         source.add(indent + 1, f"add_page({instance})")

@@ -280,3 +280,28 @@ def test_derived_values_come_in_the_order_of_the_definition(name: str) -> None:
     assert list(evaluation.derived) == record_level + [d.id for d in definition.derived if d.group is not None]
     again = definition.evaluate(copy.deepcopy(case["answers"]), context=context_for(case))
     assert again.derived == evaluation.derived and again.derived is not evaluation.derived
+
+
+def test_conditions_reading_a_cleared_answer_from_a_local_variable_see_it_cleared(
+    build: Callable[..., Definition], base: Callable[[], dict[str, Any]],
+) -> None:
+    data = base()
+    data["sections"][0]["pages"].append({"id": "extra_pages", "condition": "answered(extra)", "questions": [
+        {"id": "extra_note", "type": "text", "label": "About the other charges", "required": False},
+        {"id": "extra_high", "type": "yesno", "label": "Is it high?", "condition": "extra > 10"},
+    ]})
+    definition = build(data)
+    # `extra` is read by two conditions, so the generated walk reads it once into a local variable.
+    assert "v_extra = g('extra')" in definition._walk_pages.source  # type: ignore[attr-defined]
+    answers = {"renewal": 0, "rsnvac": 1, "brent": "150.00", "hasextra": 0, "extra": "50.00", "extra_note": "x",
+               "extra_high": 1, "hhmemb": 1, "persons": [{"age": 30, "working": 1}]}
+    context = EvalContext(today=date(2026, 6, 1))
+    evaluation = definition.evaluate(answers, context=context)
+    assert not {"extra", "extra_note", "extra_high"} & set(evaluation.answers)
+    assert "extra_pages" not in [instance.page.id for instance in evaluation.applicable_pages]
+    answers["hasextra"] = 1
+    evaluation = definition.evaluate(answers, context=context)
+    assert {"extra", "extra_note", "extra_high"} <= set(evaluation.answers)
+    answers["extra"] = "5.00"  # not high: only that question is cleared
+    evaluation = definition.evaluate(answers, context=context)
+    assert "extra_note" in evaluation.answers and "extra_high" not in evaluation.answers
