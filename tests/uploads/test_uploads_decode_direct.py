@@ -42,11 +42,15 @@ def _rows(definition: Definition, count: int, seed: int) -> list[dict[int, str]]
 
 @pytest.mark.parametrize(("slug", "form_year"), FORMS)
 @pytest.mark.parametrize(("share", "memo_size"), [(0.0, decode_module.MEMO_SIZE), (0.5, 2), (2.0, decode_module.MEMO_SIZE)])
+@pytest.mark.parametrize("early", [8, 1000])
 def test_steps_run_straight_into_the_answers_decode_as_every_step(
-    slug: str, form_year: tuple[str, int], share: float, memo_size: int, monkeypatch: pytest.MonkeyPatch
+    slug: str, form_year: tuple[str, int], share: float, memo_size: int, early: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """share 0: every single-cell step that varied runs straight; 2: none does (the remembered way)."""
+    """share 0: every single-cell step that varied runs straight; 2: none does (the remembered way). Early 8:
+    planned after 8 rows, then again after 20; 1000: only after 20."""
     monkeypatch.setattr(decode_module, "REPLAN_AFTER", 20)
+    monkeypatch.setattr(decode_module, "EARLY_REPLAN", early)
+    monkeypatch.setattr(decode_module, "VOLATILE_KEYS", 4)
     monkeypatch.setattr(decode_module, "DIRECT_SHARE", share)
     monkeypatch.setattr(decode_module, "MEMO_SIZE", memo_size)
     definition = definitions_for(slug)[form_year]
@@ -102,3 +106,19 @@ def test_provider_columns_taken_as_they_are_are_the_cells_of_the_row(mapped: boo
                 expected[field] = text
         assert values == expected
         assert repr(decoder.decode_values(values)) == repr(decoder.decode_step_by_step(cells.cells(row)))
+
+
+def test_a_step_run_straight_stays_so_when_planned_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step run straight no longer counts misses: the second plan must not take it for a quiet one."""
+    monkeypatch.setattr(decode_module, "EARLY_REPLAN", 10)
+    monkeypatch.setattr(decode_module, "REPLAN_AFTER", 200)
+    monkeypatch.setattr(decode_module, "VOLATILE_KEYS", 4)
+    definition = definitions_for("core")[("lettings", 2026)]
+    decoder = RowDecoder(definition, get_plugin("core").codecs)
+    reference = next(n for n, spec in definition.template_field_map().items() if spec.question_id == "tenancycode")
+    rows = [{reference: f"T{number}"} for number in range(210)]
+    for cells in rows:
+        assert repr(decoder.decode(cells)) == repr(decoder.decode_step_by_step(cells))
+        if decoder._rows in (10, 200):
+            direct = [decoder.steps[plan[2][0]].question.id for plan in decoder._plans if plan[3] is not None]
+            assert direct == ["tenancycode"]

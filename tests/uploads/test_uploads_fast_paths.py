@@ -110,6 +110,7 @@ def test_steps_remembered_together_decode_exactly_as_running_every_step(
     """Runs of steps that hardly varied in the first rows are remembered together, whatever later rows hold."""
     monkeypatch.setattr(decode_module, "MEMO_SIZE", memo_size)
     monkeypatch.setattr(decode_module, "REPLAN_AFTER", 20)
+    monkeypatch.setattr(decode_module, "EARLY_REPLAN", 20)  # planned once, after the rows that are most alike
     monkeypatch.setattr(decode_module, "VOLATILE_KEYS", volatile)
     definition = definitions_for(slug)[form_year]
     decoder = RowDecoder(definition, get_plugin(slug).codecs)

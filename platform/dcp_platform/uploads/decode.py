@@ -33,8 +33,11 @@ MEMO_SIZE = 512
 # After this many rows, the steps whose cells have taken at most VOLATILE_KEYS different values (most of a file's
 # columns hold a few codes or are blank) are looked up together, a run of consecutive steps at a time.
 REPLAN_AFTER = 256
+# ... and a first time after this many rows: a row costs several times more while every step is looked up alone,
+# and each worker process of an upload starts so (the plan after REPLAN_AFTER rows uses every row seen).
+EARLY_REPLAN = 32
 VOLATILE_KEYS = 16
-# A single-cell step that missed its memory in more than this share of the first REPLAN_AFTER rows (references,
+# A single-cell step that missed its memory in more than this share of the rows before a replan (references,
 # amounts) is run straight into the row's answers from then on: remembering its outcomes cost more than it saved.
 DIRECT_SHARE = 0.5
 
@@ -131,6 +134,7 @@ class RowDecoder:
         self._step_memos: list[dict[Any, _Outcome]] = [{} for _ in self.steps]
         self._misses = [0] * len(self.steps)
         self._rows = 0
+        self._directs: dict[int, _Direct] = {}  # steps run straight into the answers (see _replan), by index
         # What a row is decoded by: (key of the row's cells, remembered outcomes, indexes of the steps, None), or
         # a step run straight into the answers as the last item. One plan per step at first; see _replan.
         self._plans: list[_Plan] = [
@@ -278,7 +282,7 @@ class RowDecoder:
         Outcomes are applied in the order of the steps, as running every step would.
         """
         self._rows += 1
-        if self._rows == REPLAN_AFTER:
+        if self._rows == REPLAN_AFTER or self._rows == EARLY_REPLAN:
             self._replan()
         answers: Answers = {}
         errors: CellErrors = {}
@@ -355,9 +359,12 @@ class RowDecoder:
         for index, misses in enumerate(self._misses):
             if misses > VOLATILE_KEYS:
                 close_run()
-                direct = self._direct(self.steps[index]) if misses > DIRECT_SHARE * self._rows else None
-                if direct is not None:
-                    self._step_memos[index].clear()  # no longer read
+                direct = self._directs.get(index)  # (no longer counts misses: stays straight)
+                if direct is None and misses > DIRECT_SHARE * self._rows:
+                    direct = self._direct(self.steps[index])
+                    if direct is not None:
+                        self._directs[index] = direct
+                        self._step_memos[index].clear()  # no longer read
                 plans.append((self._keys[index], self._step_memos[index], (index,), direct))
             else:
                 run.append(index)
