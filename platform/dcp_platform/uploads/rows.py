@@ -20,6 +20,33 @@ if TYPE_CHECKING:
     from .models import Upload
 
 
+# How the template cells of rows of one length are picked: runs of fields filled by consecutive columns, as
+# (first field, field after the last, first column), or, when there are many runs, one call picking each field's
+# cell from the row with a None after it (fields no column fills read that None).
+_Layout = tuple[list[tuple[int, int, int]], Callable[[list[str | None]], tuple[str | None, ...]] | None]
+# A row's cells are copied a run at a time when they are in at most this many runs (else one pick per field).
+MAX_RUNS = 16
+
+
+def _layout(by_field: list[tuple[int, int]], length: int, width: int) -> _Layout:
+    columns: list[int | None] = [None] * width  # field number -> column
+    for index, number in by_field:
+        if index < length and number < width:
+            columns[number] = index
+    runs: list[tuple[int, int, int]] = []
+    for number, column in enumerate(columns):
+        if column is None:
+            continue
+        if runs and runs[-1][1] == number and runs[-1][2] + number - runs[-1][0] == column:
+            runs[-1] = (runs[-1][0], number + 1, runs[-1][2])
+        else:
+            runs.append((number, number + 1, column))
+    if len(runs) <= MAX_RUNS:
+        return runs, None
+    picks = [length if column is None else column for column in columns]  # `length`: the None after the cells
+    return runs, itemgetter(*picks, length)  # (a tuple, even for one field)
+
+
 def _as_it_is(target: Target, mapped: dict[str, str]) -> int | None:
     """The field a provider column fills with its text as it is, stripped (see to_template_cells), or None."""
     if mapped or target.kind in ("date", "postcode", "tick"):
@@ -39,9 +66,9 @@ class RowCells:
     # of a column whose text is the field's as it is, stripped (no value mapping, nothing to split), else None.
     _split: list[tuple[int, Target, dict[str, str], dict[str, tuple[tuple[int, str], ...]], int | None]] = field(
         default_factory=list, repr=False)
-    # How field_values picks a row's cells (per row length and width), and template codes remembered per text.
-    _gather: dict[tuple[int, int], Callable[[list[str | None]], tuple[str | None, ...]]] = field(
-        default_factory=dict, repr=False)
+    # How field_values picks a row's cells (per row length and width: see _layout), and template codes remembered
+    # per text.
+    _gather: dict[tuple[int, int], _Layout] = field(default_factory=dict, repr=False)
     _codes: list[tuple[int, dict[str, str], dict[str, str]]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,15 +119,18 @@ class RowCells:
         if width < 1:
             return []
         length = len(row)
-        gather = self._gather.get((length, width))
-        if gather is None:  # once per row length (rows of a file have one length): field number -> column
-            columns = [length] * width  # `length`: the None added after the row's cells
-            for index, number in self.by_field:
-                if index < length and number < width:
-                    columns[number] = index
-            gather = self._gather[(length, width)] = itemgetter(*columns, length)  # a tuple, even for one field
-        values: list[str | None] = list(gather([*row, None]))
-        values.pop()
+        layout = self._gather.get((length, width))
+        if layout is None:  # once per row length (rows of a file have one length)
+            layout = self._gather[(length, width)] = _layout(self.by_field, length, width)
+        runs, gather = layout
+        values: list[str | None]
+        if gather is None:  # a few runs of consecutive columns (a template file: one): copied a run at a time
+            values = [None] * width
+            for start, end, column in runs:
+                values[start:end] = row[column:column + end - start]
+        else:
+            values = list(gather([*row, None]))
+            values.pop()
         # Cells from the official template carry its codes; provider columns were mapped to stored codes.
         for number, table, known in self._codes:
             if number < width:
