@@ -13,7 +13,7 @@ from typing import Any
 
 from . import coerce as coercion
 from .coerce import Checker
-from .expressions import CONTEXT_KEY, GENERATED_BUILTINS, Compiled, Expression, ItemScope, Node
+from .expressions import CONTEXT_KEY, GENERATED_BUILTINS, Binary, Compiled, Expression, ItemScope, Node
 from .model import (
     DerivedValue,
     EvalContext,
@@ -500,7 +500,8 @@ def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]]
     than a call per rule and item.
 
     The scope does not change while they run, so a name that several conditions read is read once, into a
-    local variable, at the start."""
+    local variable, at the start. A record-level condition's `and`s and `or`s are nested if statements
+    (_add_when_true)."""
     source = _Source("record_rules", "")
     source.lines[0] = "def record_rules(scope):"
     source.add(1, "parent, pg = scope, g  # the scope around each group item")
@@ -516,10 +517,46 @@ def _record_rules_function(validations: list[Rule]) -> Callable[[dict[str, Any]]
             source.add(2, f"if {source.expression(rule.when, truth=True, item=True)}:")
             source.add(3, f"add(({index}, number))")
             continue
-        source.add(1, f"if {source.expression(rule.when, truth=True, names=names, hoist_at=1)}:")
-        source.add(2, f"add({index})")
+        _add_when_true(source, rule.when, rule.when.ast, names, 1, f"add({index})")
     source.add(1, "return holds")
     return source.build()
+
+
+_MAX_TEST_DEPTH = 40  # nested ifs written for one condition (Python allows 100 levels of indentation)
+
+
+def _add_when_true(
+    source: _Source, expression: Expression, node: Node, names: dict[str, str], indent: int, line: str,
+    then: Callable[[int], None] | None = None,
+) -> None:
+    """`line` run when this part of the expression is true (or, with `then`, what then(indent) writes), written
+    as nested if statements for its `and`s, and for an `or` whose left operand is neither: `if a or b: line` as
+    `if a: line else: if b: line`. Each operand is then always worked out where it stands, so its aggregates are
+    loops just before it (_Source.expression's hoist_at) rather than calls per aggregate and per item; operands
+    are worked out in the same order, and as often, as in the expression."""
+    def body(at: int) -> None:
+        if then is None:
+            source.add(at, line)
+        else:
+            then(at)
+
+    if isinstance(node, Binary) and node.op in ("and", "or") and indent < _MAX_TEST_DEPTH:
+        if node.op == "and":
+            right = node.right
+            _add_when_true(source, expression, node.left, names, indent, line,
+                           lambda at: _add_when_true(source, expression, right, names, at, line, then))
+            return
+        if then is None and not (isinstance(node.left, Binary) and node.left.op in ("and", "or")):
+            # (Only `line` is written twice, never a rest of the condition.)
+            test = source.expression(expression, truth=True, names=names, hoist_at=indent, part=node.left)
+            source.add(indent, f"if {test}:")
+            source.add(indent + 1, line)
+            source.add(indent, "else:")
+            _add_when_true(source, expression, node.right, names, indent + 1, line)
+            return
+    test = source.expression(expression, truth=True, names=names, hoist_at=indent, part=node)
+    source.add(indent, f"if {test}:")
+    body(indent + 1)
 
 
 # How _convert_function writes out each of _SCOPE_CONVERTERS: (function, the error that leaves a text as it is).

@@ -305,3 +305,49 @@ def test_conditions_reading_a_cleared_answer_from_a_local_variable_see_it_cleare
     answers["extra"] = "5.00"  # not high: only that question is cleared
     evaluation = definition.evaluate(answers, context=context)
     assert "extra_note" in evaluation.answers and "extra_high" not in evaluation.answers
+
+
+SHAPES = [
+    "a == 1 and b == 2", "a == 1 or b == 2", "(a == 1 or b == 2) and c == 3", "a == 1 or (b == 2 and c == 3)",
+    "(a == 1 and b == 2) or c == 3", "a == 1 and (b == 2 or c == 3 or any(persons, age > 60))",
+    "not (a == 1 or b == 2) and all(persons, age > 10)", "count(persons, age < 16) > 0 or a == 1 and b == 2",
+    "a == 1 and b == 2 and c == 3 and (any(persons, age < 5) or all(persons, age > 16) or not any(persons, age > 90))",
+    "(a == 1 or b == 2) or (c == 3 or a == 2)", "answered(a) and (a > 2 or b < 2) and c != 3",
+]
+
+
+def test_rules_written_as_nested_ifs_hold_as_their_conditions_do(
+    build: Callable[..., Definition], base: Callable[[], dict[str, Any]],
+) -> None:
+    data = base()
+    data["sections"][0]["pages"].append({"id": "abc", "questions": [
+        {"id": name, "type": "integer", "label": name, "required": False} for name in "abc"]})
+    data["validations"] = [{"id": f"shape{number}", "severity": "hard", "when": shape, "fields": ["a"], "message": "x"}
+                           for number, shape in enumerate(SHAPES)]
+    definition = build(data)
+    rng = random.Random("shapes")
+    held = set()
+    for _ in range(400):
+        answers: dict[str, Any] = {name: rng.choice([None, 1, 2, 3]) for name in "abc"}
+        answers |= {"renewal": 0, "rsnvac": 1, "brent": "10.00", "hhmemb": rng.randint(1, 4)}
+        answers["persons"] = [{"age": rng.choice([None, 3, 12, 30, 70, 95])} for _ in range(answers["hhmemb"])]
+        evaluation = definition.evaluate(answers, context=EvalContext(today=date(2026, 6, 1)))
+        expected = [index for index, rule in enumerate(definition.validations) if rule.when.fn(evaluation.scope)]
+        assert definition._record_rules(evaluation.scope) == expected, answers
+        held.update(expected)
+    assert held == set(range(len(SHAPES)))
+
+
+def test_core_rules_hold_as_their_conditions_do() -> None:
+    definition = DEFINITIONS["core"]()
+    for case in _cases("core"):
+        evaluation = definition.evaluate(copy.deepcopy(case["answers"]), context=context_for(case))
+        scope = evaluation.scope
+        expected: list[Any] = []
+        for index, rule in enumerate(definition.validations):
+            if rule.group is None:
+                expected += [index] if rule.when.fn(scope) else []
+            else:
+                expected += [(index, number) for number, item in enumerate(scope[rule.group], start=1)
+                             if rule.when.fn(ItemScope(item, scope, number))]
+        assert definition._record_rules(scope) == expected
