@@ -187,8 +187,20 @@ def copy_json_text(value: str) -> str:
     return value.replace("\\", "\\\\") if "\\" in value else value
 
 
+# Rows joined into one text per write: few calls into psycopg, and memory for a few hundred kilobytes, not for a
+# whole chunk's text (several megabytes, twice: as text and as bytes).
+COPY_LINES_PER_WRITE = 100
+
+
 def copy_lines(model: type[models.Model], columns: Sequence[str], lines: Iterable[str]) -> None:
     """COPY rows already in COPY's text format (each `lines` item one row, ending in a newline, its values in
     `columns` order) into the model's table. Call inside the caller's transaction."""
     with connection.cursor() as cursor, cursor.cursor.copy(copy_statement(model, columns)) as copy:
-        copy.write("".join(lines))
+        pending: list[str] = []
+        for line in lines:
+            pending.append(line)
+            if len(pending) >= COPY_LINES_PER_WRITE:
+                copy.write("".join(pending))
+                pending.clear()
+        if pending:
+            copy.write("".join(pending))
