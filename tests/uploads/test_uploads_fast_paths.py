@@ -14,7 +14,6 @@ import pytest
 from dcp_platform.definitions import Definition
 from dcp_platform.registry import all_plugins, definitions_for, get_plugin
 from dcp_platform.uploads import decode as decode_module
-from dcp_platform.uploads import flat as flat_module
 from dcp_platform.uploads import rows as rows_module
 from dcp_platform.uploads.decode import RowDecoder
 from dcp_platform.uploads.mapping import mapper_for
@@ -139,30 +138,35 @@ def test_a_long_row_of_short_cells_is_read(tmp_path: Path) -> None:
     assert [len(row) for row in raw_rows(path)] == [6, 6]
 
 
-@pytest.mark.parametrize(("slug", "form_year"), [(slug, key) for slug in sorted(all_plugins()) for key in sorted(definitions_for(slug))])
-@pytest.mark.parametrize("memo_size", [2, flat_module.MEMO_SIZE])
-def test_flat_cells_remembered_per_column_decode_as_fresh(
-    slug: str, form_year: tuple[str, int], memo_size: int, monkeypatch: pytest.MonkeyPatch
+def _mappings(numbers: list[int], width: int) -> list[dict[str, str]]:
+    rng = random.Random(31)
+    shuffled = rng.sample(numbers, k=len(numbers))
+    gappy = {str(i): f"field:{n}" for i, n in enumerate(numbers) if n % 9}  # a few runs
+    shifted = {str(i + 3): f"field:{n}" for i, n in enumerate(numbers)}  # columns after some unmapped ones
+    return [
+        {str(i): f"field:{n}" for i, n in enumerate(numbers)},  # the official template: one run
+        {str(i): f"field:{n}" for i, n in enumerate(shuffled)},  # one run per field
+        gappy,
+        shifted,
+        {**gappy, "900": f"field:{numbers[2]}", "1": f"field:{numbers[5]}"},  # two columns for one field
+        {"0": f"field:{width + 4}", "1": "field:0", "2": "field:1", "4": f"field:{width - 1}"},  # past the width
+        {},
+    ]
+
+
+@pytest.mark.parametrize("max_runs", [0, 2, rows_module.MAX_RUNS, 1000])
+def test_field_values_picked_by_runs_are_the_cells_of_the_row(
+    definition: Definition, max_runs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(flat_module, "MEMO_SIZE", memo_size)
-    definition = definitions_for(slug)[form_year]
-    headers = flat_module.flat_headers(definition)
-    match = flat_module.match_flat(headers, definition)
-    assert match is not None
-    decoder = flat_module.FlatDecoder(definition, match.columns, headers)
-    rng = random.Random(13)
-    pools = []
-    for column in match.columns.values():
-        options = column.question.options[:5]
-        pools.append(TEXTS + [str(o.code) for o in options] + [o.label for o in options] + [" MH;DA ", "1;2", "x;1"])
-    rows = [[rng.choice(pool) for pool in pools] for _ in range(40)]
-    for row in rows * 3:
-        fresh = flat_module.FlatDecoder(definition, match.columns, headers).decode(row)
-        assert repr(decoder.decode(row)) == repr(fresh)
-    ticked = [(str(column.question.options[0].code) if column.question.type == "checkboxes" else "")
-              for column in match.columns.values()]
-    first, second = decoder.decode(ticked)[0], decoder.decode(ticked)[0]
-    checked = [key for key, value in first.items() if isinstance(value, list) and value and not isinstance(value[0], dict)]
-    assert all(first[key] == second[key] and first[key] is not second[key] for key in checked)  # never one list
-    if any(column.question.type == "checkboxes" and column.item is None for column in match.columns.values()):
-        assert checked
+    monkeypatch.setattr(rows_module, "MAX_RUNS", max_runs)
+    decoder = RowDecoder(definition, get_plugin("core").codecs)
+    numbers = sorted(definition.template_field_map())
+    rng = random.Random(37)
+    for mapping in _mappings(numbers, decoder.width):
+        cells = RowCells.build(definition, mapping, {})
+        columns = max((int(index) for index in mapping), default=0) + 1
+        for number in range(40):
+            length = rng.choice([columns, columns, columns - 1, columns // 2, 0, columns + 2])
+            row = [rng.choice(["", " ", "1", "2", f"R{number}", "F"]) for _ in range(max(length, 0))]
+            for width in (decoder.width, 1, 5):
+                assert cells.field_values(row, width) == _expanded(cells.cells(row), width), (mapping, length, width)
