@@ -7,10 +7,10 @@ import uuid
 from datetime import date
 from typing import Any
 
-from dcp_platform.records.copying import stored_json
+from dcp_platform.records.copying import random_uuid_texts, stored_json
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.uploads.models import Upload, UploadRow
-from dcp_platform.uploads.store import NewRecord, RowResult, random_uuid_texts, store_chunk
+from dcp_platform.uploads.store import NewRecord, RowResult, store_chunk
 from django.forms.models import model_to_dict
 from django.utils import timezone
 

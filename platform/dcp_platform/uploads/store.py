@@ -11,7 +11,6 @@ chunk's transaction: records, history and row results of a chunk are committed t
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +23,7 @@ from dcp_platform.records.copying import (
     copy_lines,
     copy_text,
     json_text,
+    random_uuid_texts,
     take_ids,
 )
 from dcp_platform.records.models import Record, RecordChange
@@ -100,16 +100,3 @@ def store_chunk(
 
 def _number(value: int | None) -> str:
     return COPY_NULL if value is None else str(value)
-
-
-def random_uuid_texts(count: int) -> list[str]:
-    """`count` random (version 4) UUIDs as text, from one read of the system's random source: uuid.uuid4() reads
-    it once per UUID and builds an object, four times the CPU for a chunk's public ids."""
-    data = bytearray(os.urandom(16 * count))
-    texts = []
-    for start in range(0, 16 * count, 16):
-        data[start + 6] = data[start + 6] & 0x0F | 0x40  # version 4 (RFC 4122, section 4.4)
-        data[start + 8] = data[start + 8] & 0x3F | 0x80  # the RFC 4122 variant
-        digits = data[start:start + 16].hex()
-        texts.append(f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}")
-    return texts
