@@ -64,7 +64,7 @@ def main() -> None:
         "bench@example.com", None, name="Bench User", organisation=org)
     core = Collection.objects.get(schema_name="core")
     Participation.objects.get_or_create(organisation=org, collection=core)
-    connection.set_tenant(core)
+    connection.set_tenant(core)  # type: ignore[attr-defined]
     existing = Record.objects.count()
     if existing < RECORDS:
         answers = {"owning_organisation_id": org.code, "managing_organisation_id": org.code, "needstype": 1,
