@@ -11,7 +11,7 @@ bulk_upload.ensure_background_records), starts gunicorn on a free port with DEBU
 
 and prints records per second and latency percentiles, then deletes everything it created. The clients run on
 the same machine as the server (and the database), so they compete with it for CPU: the figures are a floor.
-Needs the 2026 collection window to be open today.
+It also prints the machine's speed before and after (benchmarks/machine_speed.py). Needs the 2026 collection window to be open today.
 """
 
 from __future__ import annotations
@@ -162,6 +162,7 @@ def main() -> None:
     user = User.objects.create(email=f"api-bench{stamp}@example.org", organisation=org, role="data_coordinator")
     connection.set_tenant(core)  # type: ignore[attr-defined]
     from bulk_upload import ensure_background_records  # type: ignore[import-not-found]
+    from machine_speed import python_speed_ms  # type: ignore[import-not-found]
 
     background = ensure_background_records()  # tables as a live service's, never empty
     with connection.cursor() as cursor:  # without the dead rows of earlier runs
@@ -177,7 +178,9 @@ def main() -> None:
          "-b", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "300"],
         env=env, cwd=REPO, start_new_session=True,
     )
-    results: dict[str, Any] = {"workers": args.workers, "cpus": os.cpu_count(), "other_records": background}
+    # The machine's speed (benchmarks/machine_speed.py) before and after: figures are comparable only at like speeds.
+    results: dict[str, Any] = {"workers": args.workers, "cpus": os.cpu_count(), "other_records": background,
+                               "machine_probe_ms_before": python_speed_ms()}
     try:
         path = "/api/v1/lettings/2026/records"
         singles = [json.dumps({"answers": record}).encode() for record in records]
@@ -212,6 +215,7 @@ def main() -> None:
             "p50_s": round(_percentile(latencies, 50), 2), "p95_s": round(_percentile(latencies, 95), 2),
         }
         print(json.dumps({"batch": results["batch"]}), flush=True)
+        results["machine_probe_ms_after"] = python_speed_ms()
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

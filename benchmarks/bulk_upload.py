@@ -13,7 +13,8 @@ duplicates), then vacuums the tables it wrote to (so no run pays for another's d
 the definition are loaded ("base"), its peak resident size while it processes the file (VmHWM, reset just before
 through /proc/self/clear_refs, so Linux only) and the difference ("growth"), the number of processes that evaluated rows (uploads/evaluating.py;
 DCP_UPLOAD_PROCESSES, default the CPUs), the CPU seconds of the child and of its worker processes, and the
-workers' peak resident size (which counts the pages they share with the child).
+workers' peak resident size (which counts the pages they share with the child), and the machine's speed just
+before the run (benchmarks/machine_speed.py: figures are comparable only at like speeds).
 Children run with DEBUG off, as in production (`--debug` keeps the settings' DEBUG: Django then keeps the SQL
 of every query, which grows with the file). `--tracemalloc` also reports the peak of Python allocations
 during processing (slower); `--profile PREFIX` writes a cProfile of each run to PREFIX-<file>.prof (much
@@ -253,6 +254,7 @@ def _setup() -> None:
     import django
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # machine_speed
     django.setup()
 
 
@@ -394,6 +396,7 @@ def run(
     from dcp_platform.tenancy.models import Collection, Participation
     from dcp_platform.uploads.models import SavedMapping, Upload, UploadRow
     from django.db import connection
+    from machine_speed import python_speed_ms  # type: ignore[import-not-found]
 
     core = Collection.objects.get(schema_name="core")
     connection.set_tenant(core)  # type: ignore[attr-defined]
@@ -430,6 +433,7 @@ def run(
                 write_template(files["template"], definition, org.code, rows, varied=True)
                 write_provider(files["provider"], org.code, rows, varied=True)
                 for path in files.values():
+                    probe = python_speed_ms()
                     child = subprocess.run(  # noqa: S603 - this script, with our own arguments
                         [sys.executable, __file__, "--child", str(path), "--user", str(user.pk),
                          *(["--tracemalloc"] if trace else []),
@@ -439,7 +443,8 @@ def run(
                     remove_uploads()
                     if child.returncode != 0:
                         raise RuntimeError(f"the run on {path.name} failed:\n{child.stderr[-3000:]}")
-                    results.append(result := json.loads(child.stdout.strip().splitlines()[-1]))
+                    result = {**json.loads(child.stdout.strip().splitlines()[-1]), "machine_probe_ms": probe}
+                    results.append(result)
                     print(json.dumps(result), flush=True)
     finally:
         remove_uploads()
@@ -452,16 +457,17 @@ def run(
 
 def print_table(results: list[dict[str, Any]], *, debug: bool) -> None:
     print(f"\nDEBUG {'on' if debug else 'off'}; {os.cpu_count()} CPUs; {results[0]['existing_records'] if results else 0} "
-          "other lettings 2026 records in the schema")
+          "other lettings 2026 records in the schema; machine probe: benchmarks/machine_speed.py just before the run "
+          "(ms, lower is faster)")
     print("| file | rows | seconds | rows/s | processes | CPU s (main + workers + database) | base RSS MB | peak RSS MB | "
-          "growth MB | workers' peak RSS MB (growth) | Python peak MB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "growth MB | workers' peak RSS MB (growth) | Python peak MB | machine probe ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         traced = "" if r["python_peak_mb"] is None else r["python_peak_mb"]
         workers = f"{r['workers_peak_rss_mb']} ({r['workers_growth_mb']})" if r["workers_growth_mb"] is not None else ""
         print(f"| {r['file']} | {r['rows']:,} | {r['seconds']} | {r['rows_per_second']:,} | {r['processes']} | "
               f"{r['cpu_seconds']} + {r['workers_cpu_seconds']} + {r.get('database_cpu_seconds') or '?'} | {r['base_rss_mb']} | {r['peak_rss_mb']} | "
-              f"{r['growth_mb']} | {workers} | {traced} |")
+              f"{r['growth_mb']} | {workers} | {traced} | {r.get('machine_probe_ms', '')} |")
 
 
 def main() -> None:
