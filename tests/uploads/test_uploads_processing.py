@@ -161,19 +161,59 @@ def test_duplicates_within_the_file_are_flagged(uploader: Any, tmp_path: Path) -
     assert rows[1].duplicate_of == "row 2"
 
 
+def test_duplicates_within_the_file_are_flagged_after_a_resume_without_reading_committed_rows_again(
+    uploader: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A duplicate of a row committed before the worker died is still found: the keys are stored with the rows."""
+    from dcp_platform.uploads import evaluating
+
+    path = tmp_path / "template.csv"
+    bench().write_template(path, definition_for("core", "lettings", 2026), uploader.organisation.code, 6)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([*lines, lines[2]]) + "\n", encoding="utf-8")  # the first data row (row 3) again
+    received = upload_file(uploader, path)
+    services.process_upload(received.upload.pk, today=TODAY)
+    upload = Upload.objects.get(pk=received.upload.pk)
+    assert [r.duplicate_of for r in UploadRow.objects.filter(upload=upload)] == [""] * 6 + ["row 3"]
+    assert upload.summary["duplicates"] == 1
+
+    # As a worker killed after committing the rows up to row 5 leaves it: nothing flagged yet.
+    Record.objects.filter(upload_id=upload.pk, upload_row__gt=5).delete()
+    UploadRow.objects.filter(upload=upload, row_number__gt=5).delete()
+    UploadRow.objects.filter(upload=upload).update(duplicate_of="")
+    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING, processed_rows=3, summary={})
+    evaluated: list[int] = []
+    evaluate_row = evaluating.evaluate_row
+
+    def counted(work: Any, number: int, row: list[str]) -> Any:
+        evaluated.append(number)
+        return evaluate_row(work, number, row)
+
+    monkeypatch.setattr(evaluating, "evaluate_row", counted)
+    services.process_upload(upload.pk, today=TODAY)
+    assert evaluated == [6, 7, 8, 9]  # the committed rows are not evaluated again
+    rows = list(UploadRow.objects.filter(upload=upload))
+    assert [r.row_number for r in rows] == list(range(3, 10))
+    assert [r.duplicate_of for r in rows] == [""] * 6 + ["row 3"]
+    assert Record.objects.filter(upload_id=upload.pk).count() == 7
+    assert Upload.objects.get(pk=upload.pk).summary["duplicates"] == 1
+
+
 def test_rows_matching_an_existing_record_are_flagged(uploader: Any, make_org: Any, tmp_path: Path) -> None:
     path = tmp_path / "template.csv"
     bench().write_template(path, definition_for("core", "lettings", 2026), uploader.organisation.code, 3)
     first = upload_file(uploader, path)
     services.process_upload(first.upload.pk, today=TODAY)
     services.confirm_upload(Upload.objects.get(pk=first.upload.pk))
-    # The same tenancies again in a new file (one extra blank line makes it a different file).
-    path.write_text(path.read_text(encoding="utf-8-sig") + "\n", encoding="utf-8")
+    # The same tenancies again in a new file, the first of them twice: a duplicate within the file is named as
+    # such, though it matches an existing record too.
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([*lines, lines[2]]) + "\n", encoding="utf-8")
     again = upload_file(uploader, path)
     assert not again.already_uploaded
     services.process_upload(again.upload.pk, today=TODAY)
     rows = list(UploadRow.objects.filter(upload_id=again.upload.pk).order_by("row_number"))
-    assert [row.duplicate_of for row in rows] == ["an existing record"] * 3
+    assert [row.duplicate_of for row in rows] == ["an existing record"] * 3 + ["row 3"]
 
 
 def test_template_codes_are_read_as_the_official_template_codes_them(uploader: Any, tmp_path: Path) -> None:

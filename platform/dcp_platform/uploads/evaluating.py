@@ -87,14 +87,15 @@ def row_problem(fields: list[int], question: str, rule: str, severity: str, mess
 
 
 def duplicate_key(definition: Definition, answers: dict[str, Any]) -> int | None:
-    """A 64-bit digest of the duplicate-check answers: a few bytes per row however long the answers are."""
+    """A 64-bit digest of the duplicate-check answers: a few bytes per row however long the answers are (signed,
+    as PostgreSQL's bigint that keeps it)."""
     if not definition.duplicate_check:
         return None
     parts = [answers.get(q) for q in definition.duplicate_check]
     if any(v in (None, "") for v in parts):
         return None
     text = "\x1f".join(str(v).lower() for v in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
 def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:

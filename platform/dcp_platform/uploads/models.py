@@ -75,6 +75,9 @@ class UploadRow(models.Model):
     # [{"fields": [field numbers], "column": header, "question": id, "rule": rule id, "severity": ..., "message": ...}]
     problems = RecordJSONField(default=list, blank=True)  # bulk-inserted per chunk: see RecordJSONField
     duplicate_of = models.CharField(max_length=100, blank=True)
+    # The digest of the row's duplicate-check answers (evaluating.duplicate_key). Duplicates within the file are
+    # found from these once every row is stored, so processing keeps no digest per row in memory.
+    duplicate_key = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["row_number"]

@@ -171,8 +171,7 @@ def confirm_mapping(
 class _Context:
     work: RowWork
     windows: dict[date | None, str | None] = field(default_factory=dict)
-    seen: dict[int, int] = field(default_factory=dict)  # duplicate key -> first row with it
-    existing: set[int] = field(default_factory=set)
+    existing: set[int] = field(default_factory=set)  # the duplicate keys of records stored before this upload
 
 
 def _window_problem(ctx: _Context, year: int, record_date: date | None) -> str | None:
@@ -217,14 +216,10 @@ def _finish_row(ctx: _Context, upload: Upload, row: EvaluatedRow) -> tuple[NewRe
         problems.append(window_problem)
         refused = True
     problems.extend(row.rule_problems)
-    result = RowResult(row_number=row.number, status="refused", problems=problems)
-    key = row.duplicate_key
-    if key is not None:
-        if key in ctx.seen:
-            result.duplicate_of = f"row {ctx.seen[key]}"
-        elif key in ctx.existing:
-            result.duplicate_of = "an existing record"
-        ctx.seen.setdefault(key, row.number)
+    # Duplicates within the file are flagged once every row is stored (_flag_duplicates_within_the_file).
+    result = RowResult(row_number=row.number, status="refused", problems=problems, duplicate_key=row.duplicate_key)
+    if row.duplicate_key is not None and row.duplicate_key in ctx.existing:
+        result.duplicate_of = "an existing record"
     if refused:
         return None, result
     result.status = row.row_status
@@ -306,7 +301,7 @@ def _long_lived_objects_frozen() -> Iterator[None]:
     Each row makes thousands of short-lived containers (freed by reference counting, almost never cycles), so
     the collector runs often, and each of its older-generation runs walked everything Django, the definitions
     and the row context hold: about 2 s of a 10,000-row template file (14%), 0.75 s with this. What exists
-    when processing starts, and what outlives each chunk (remembered values, duplicate digests), is frozen
+    when processing starts, and what outlives each chunk (remembered values), is frozen
     (gc.freeze: out of the collector's sight, still freed by reference counting); afterwards it is unfrozen
     again unless something else had frozen objects before.
     """
@@ -346,11 +341,10 @@ def _process_rows(upload: Upload, definition: Definition, *, today: date | None 
     # The writer's thread starts with the first chunk's commit, after evaluated_rows has forked its workers.
     writer = _ChunkWriter(upload)
     try:
-        for evaluated in evaluated_rows(ctx.work, _file_rows(upload, layout), processes=processes):
+        # Rows committed before a restart are skipped unread: nothing of theirs is needed again.
+        rows = ((number, row) for number, row in _file_rows(upload, layout) if number > last)
+        for evaluated in evaluated_rows(ctx.work, rows, processes=processes):
             record, result = _finish_row(ctx, upload, evaluated)
-            number = evaluated.number
-            if number <= last:
-                continue  # committed before a restart: only its duplicate key was needed
             done += 1
             results.append(result)
             if record is not None:
@@ -358,7 +352,7 @@ def _process_rows(upload: Upload, definition: Definition, *, today: date | None 
             if len(results) >= CHUNK_ROWS:
                 writer.commit(records, results, done)
                 records, results = [], []
-                gc.freeze()  # what outlives a chunk (remembered values, duplicate digests) is long-lived too
+                gc.freeze()  # what outlives a chunk (remembered values) is long-lived too
                 if pause:
                     writer.wait()  # the pause (tests: the window to kill the worker in) follows a committed chunk
                     time.sleep(pause)
@@ -375,7 +369,24 @@ def _file_rows(upload: Upload, layout: TableLayout) -> Iterator[tuple[int, list[
     yield from data_rows(Path(upload.stored_path), real, upload.filename)
 
 
+# Each row whose duplicate key an earlier row of the file has is a duplicate of the first such row (which takes
+# precedence over matching an existing record). Done once every row is stored: a digest per row held in memory
+# until the end of the file grew with the file (about 180 bytes a row).
+_DUPLICATES_WITHIN_THE_FILE_SQL = """
+    UPDATE uploads_uploadrow AS result SET duplicate_of = 'row ' || firsts.first_row
+    FROM (SELECT id, row_number, min(row_number) OVER (PARTITION BY duplicate_key) AS first_row
+          FROM uploads_uploadrow WHERE upload_id = %s AND duplicate_key IS NOT NULL) AS firsts
+    WHERE result.id = firsts.id AND firsts.row_number <> firsts.first_row
+"""
+
+
+def _flag_duplicates_within_the_file(upload: Upload) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_DUPLICATES_WITHIN_THE_FILE_SQL, [upload.pk])
+
+
 def _finish(upload: Upload) -> None:
+    _flag_duplicates_within_the_file(upload)
     upload.refresh_from_db()
     upload.summary = {**(upload.summary or {}), **summarise(upload)}
     upload.status = UploadStatus.READY

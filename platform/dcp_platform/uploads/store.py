@@ -55,10 +55,11 @@ class RowResult:
     problems: list[dict[str, Any]]
     duplicate_of: str = ""
     record_id: int | None = None
+    duplicate_key: int | None = None
 
 
 # The columns a row result is stored with: every column but the id (a test checks it).
-ROW_COLUMNS = ("upload_id", "row_number", "record_id", "status", "problems", "duplicate_of")
+ROW_COLUMNS = ("upload_id", "row_number", "record_id", "status", "problems", "duplicate_of", "duplicate_key")
 
 
 def store_chunk(
@@ -93,7 +94,7 @@ def store_chunk(
         copy_lines(UploadRow, ROW_COLUMNS, (
             f"{upload_id}\t{result.row_number}\t{_number(result.record_id)}\t{copy_text(result.status)}\t"
             f"{copy_json_text(json_text(result.problems)) if result.problems else '[]'}\t"
-            f"{copy_text(result.duplicate_of)}\n"
+            f"{copy_text(result.duplicate_of)}\t{_number(result.duplicate_key)}\n"
             for result in results
         ))
 
