@@ -1,7 +1,7 @@
 """How fast this machine runs plain Python right now, so that benchmark figures from different days can be
 compared.
 
-The project's machine shares its CPUs with others: the same code on the same files has run anywhere from 2,000
+The project's machine does not run at one speed: the same code on the same files has run anywhere from 2,000
 to 7,000 upload rows per second on different days, and 25% apart in runs minutes apart. The benchmarks print
 this probe before and after their runs; a figure measured while the probe read twice as slow says more about
 the machine than about the code.
