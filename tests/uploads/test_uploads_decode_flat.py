@@ -12,6 +12,14 @@ from dcp_platform.registry import all_plugins, definitions_for
 from dcp_platform.uploads import flat as flat_module
 
 FORMS = [(slug, key) for slug in sorted(all_plugins()) for key in sorted(definitions_for(slug))]
+
+
+@pytest.fixture(params=[2, flat_module.MEMO_SIZE], ids=lambda size: f"memo-{size}")
+def memo_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """Each test twice: with memories so small that they are cleared all the time, and with the real size."""
+    size: int = request.param
+    monkeypatch.setattr(flat_module, "MEMO_SIZE", size)
+    return size
 TEXTS = ["", "", "", " ", "1", " 1 ", "01", "2", "0", "yes", "Yes", "x", "abc", "-3", "2026", "31/02/2026",
          "2026-06-01", "01/06/2026", "LS6 1AA", "F", "f", "AST", "£1,234.5", "12.345", "MH;DA", " 1 ; 2 ", "x;1",
          "x" * 300, "Female", "No"]
@@ -45,11 +53,8 @@ def _pools(match: flat_module.FlatMatch, extra: list[str]) -> list[list[str]]:
 
 
 @pytest.mark.parametrize(("slug", "form_year"), FORMS)
-@pytest.mark.parametrize("memo_size", [2, flat_module.MEMO_SIZE])
-def test_flat_rows_decode_as_every_cell_plainly(
-    slug: str, form_year: tuple[str, int], memo_size: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(flat_module, "MEMO_SIZE", memo_size)
+@pytest.mark.usefixtures("memo_size")
+def test_flat_rows_decode_as_every_cell_plainly(slug: str, form_year: tuple[str, int]) -> None:
     decoder, match, _ = _flat_decoder(definitions_for(slug)[form_year])
     rng = random.Random(23)
     pools = [_pools_with_pair(column, pool) for column, pool in zip(match.columns.values(), _pools(match, []), strict=True)]
@@ -89,11 +94,8 @@ def test_few_columns(count: int) -> None:
 
 
 @pytest.mark.parametrize(("slug", "form_year"), FORMS)
-@pytest.mark.parametrize("memo_size", [2, flat_module.MEMO_SIZE])
-def test_flat_cells_remembered_per_column_decode_as_fresh(
-    slug: str, form_year: tuple[str, int], memo_size: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(flat_module, "MEMO_SIZE", memo_size)
+@pytest.mark.usefixtures("memo_size")
+def test_flat_cells_remembered_per_column_decode_as_fresh(slug: str, form_year: tuple[str, int]) -> None:
     definition = definitions_for(slug)[form_year]
     decoder, match, headers = _flat_decoder(definition)
     rng = random.Random(13)
