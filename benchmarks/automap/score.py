@@ -66,9 +66,9 @@ def _files(name: str) -> Path:
 def score_set(definition: Any, name: str, propose: Any = None) -> Score:
     """Score one set. `propose(definition, path)` defaults to the platform's `propose_for_file`."""
     if propose is None:
-        from dcp_platform.uploads import mapping  # noqa: PLC0415 - Django is set up by then
+        from dcp_platform.uploads.mapping import propose_for_file  # noqa: PLC0415 - Django is set up by then
 
-        propose = mapping.propose_for_file
+        propose = propose_for_file
     result = Score()
     for file, columns in _labels(name).items():
         started = time.perf_counter()

@@ -14,6 +14,7 @@ from dcp_platform.definitions import Definition
 from dcp_platform.registry import definition_for
 from dcp_platform.uploads.automap import AutoMapper, parse_date, suggest_code, to_template_cells, words
 from dcp_platform.uploads.decode import RowDecoder
+from dcp_platform.uploads.mapping import mapper_for
 from dcp_platform.uploads.reading import FileRejected
 from dcp_platform.uploads.table import read_layout
 from dcp_platform.uploads.template import match_template
@@ -45,7 +46,7 @@ def test_benchmark_floor(definition: Definition) -> None:
 
 
 def propose(definition: Definition, headers: list[str], rows: list[list[str]]) -> dict[str, list[int]]:
-    return {p.column: p.fields for p in AutoMapper(definition).propose(headers, rows)}
+    return {p.column: p.fields for p in mapper_for(definition).propose(headers, rows)}
 
 
 def test_a_single_date_column_fills_day_month_year_and_a_postcode_both_parts(definition: Definition) -> None:
@@ -84,9 +85,11 @@ def test_one_field_is_never_filled_by_two_columns(definition: Definition) -> Non
     assert sorted(map(tuple, mapped.values())) == [(), (142,)]
 
 
-def test_words_split_ids_and_expand_abbreviations() -> None:
-    assert words("tenancycode") == ["tenancy", "referenc"]  # stemmed
-    assert words("Prev_PCode") == ["last", "postcod"]
+def test_words_split_ids_and_expand_abbreviations(definition: Definition) -> None:
+    reader = mapper_for(definition).reader
+    assert reader.id_words("propcode") == ["property", "referenc"]  # stemmed
+    assert reader.words("Prev_PCode") == ["last", "postcod"]
+    assert words("Prev_PCode") == ["last", "postcod"]  # general wording needs no collection
 
 
 @pytest.mark.parametrize(("text", "parts"), [

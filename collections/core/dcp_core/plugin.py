@@ -21,6 +21,7 @@ COLLECTION = CollectionPlugin(
     option_sources=OPTION_SOURCES,
     codecs=CODECS,
     load_reference_data=reference_data.load_all,
+    column_vocabulary=Path(__file__).parent / "column_vocabulary.yaml",
     default_windows=(
         WindowSpec(
             year=2026,

@@ -52,6 +52,10 @@ class CollectionPlugin:
     # the first record a process checks is not slower than the rest, and worker processes forked to check an
     # upload's rows share the tables instead of each reading its own copy.
     load_reference_data: Callable[[], None] | None = None
+    # Words providers' own exports use for this collection's questions (a YAML file: abbreviations, phrases and
+    # other names per form and question id), read by bulk upload's automatic column mapping. See
+    # docs/bulk-upload-format.md.
+    column_vocabulary: Path | None = None
 
     def form(self, form_id: str) -> FormSpec:
         for spec in self.forms:

@@ -63,6 +63,8 @@ def target_label(definition: Definition, target: Target) -> str:
     elif target.kind == "tick":
         option = question.option(target.part)
         label = f"{label}: {option.label if option else target.part} (tick)"
+    elif target.kind == "choices":
+        label = f"{label} (a list of the answers chosen)"
     return f"{label} ({_fields_text(target.fields)})"
 
 

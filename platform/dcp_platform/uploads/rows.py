@@ -49,7 +49,7 @@ def _layout(by_field: list[tuple[int, int]], length: int, width: int) -> _Layout
 
 def _as_it_is(target: Target, mapped: dict[str, str]) -> int | None:
     """The field a provider column fills with its text as it is, stripped (see to_template_cells), or None."""
-    if mapped or target.kind in ("date", "postcode", "tick"):
+    if mapped or target.kind in ("date", "postcode", "tick", "choices"):
         return None
     return target.fields[0]
 
