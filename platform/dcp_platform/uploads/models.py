@@ -107,3 +107,53 @@ class SavedMapping(models.Model):
 
     def __str__(self) -> str:
         return f"Mapping {self.signature[:8]} for {self.organisation_id}"
+
+
+class LearnedHeader(models.Model):
+    """A header an organisation mapped to a target when it confirmed a mapping: what the automatic mapper learns.
+
+    One row per (organisation, form, header, target), counting confirmations. The organisation's latest choice
+    is proposed to it again straight away; another organisation gets it once more than one organisation has
+    confirmed the same target for the header. Target keys name questions (not field numbers), so what was
+    learned in one collection year still applies in the next where the question is the same.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+    )
+    form = models.CharField(max_length=50)
+    header = models.CharField(max_length=200, help_text="The header, normalised (learned.header_key).")
+    target = models.CharField(max_length=100, blank=True, help_text="The mapper's target key; empty: not used.")
+    confirmations = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["form", "header", "organisation", "target"], name="one_learned_header"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.header!r} -> {self.target or 'not used'} ({self.organisation_id})"
+
+
+class LearnedValue(models.Model):
+    """A provider's value an organisation matched to an answer code when it confirmed a value mapping."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+    )
+    form = models.CharField(max_length=50)
+    target = models.CharField(max_length=100, help_text="The mapper's target key the column was mapped to.")
+    value = models.CharField(max_length=200, help_text="The provider's value, normalised (learned.value_key).")
+    code = models.CharField(max_length=100)
+    confirmations = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["form", "target", "value", "organisation", "code"],
+                                    name="one_learned_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target}: {self.value!r} -> {self.code} ({self.organisation_id})"

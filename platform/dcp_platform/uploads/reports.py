@@ -17,6 +17,7 @@ from dcp_platform.definitions import Definition, Question
 from dcp_platform.records.models import Record
 
 from .automap import Target, suggest_code
+from .learning import learned_mappings_for
 from .mapping import mapper_for
 from .models import Upload, UploadRow
 from .reading import FileRejected, neutralise
@@ -134,9 +135,10 @@ def value_reviews(
     """For each mapped column whose question has answer options: its values that are not already valid codes.
 
     Each value is pre-selected with what the user chose before (`chosen`, then the upload's value mapping),
-    else automap's suggestion, else "Leave blank".
+    else what was learned from confirmed mappings (learning.py), else automap's suggestion, else "Leave blank".
     """
     targets = targets_by_key(definition)
+    learned = learned_mappings_for(organisation_id=upload.organisation_id, form=upload.form, headers=[])
     reviews: list[ValueReview] = []
     for index_text, key in sorted(upload.column_mapping.items(), key=lambda kv: int(kv[0])):
         target = targets.get(key)
@@ -159,6 +161,8 @@ def value_reviews(
                 selected = posted[value]
             elif value.lower() in earlier:
                 selected = earlier[value.lower()]
+            elif (code := learned.code_for(key, value)) is not None:
+                selected = str(code)  # what this organisation (or several) chose for this value before
             else:
                 code, _confidence = suggest_code(target.question, value)
                 selected = "" if code is None else str(code)

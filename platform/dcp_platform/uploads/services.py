@@ -45,6 +45,7 @@ from .evaluating import (
     worker_processes,
 )
 from .flat import FLAT_KIND, match_flat
+from .learning import learned_mappings_for, learned_mappings_record
 from .mapping import mapper_for
 from .models import SavedMapping, Upload, UploadRow, UploadStatus
 from .reading import FileRejected, kind_of
@@ -145,7 +146,8 @@ def _propose_columns(upload: Upload, layout: TableLayout, definition: Definition
         upload.status = UploadStatus.PROCESSING
         return
     rows = (cells for _, cells in data_rows(Path(upload.stored_path), layout, upload.filename))
-    proposals = mapper_for(definition).propose(layout.headers, rows)
+    learned = learned_mappings_for(organisation_id=upload.organisation_id, form=upload.form, headers=layout.headers)
+    proposals = mapper_for(definition).propose(layout.headers, rows, learned)
     upload.column_mapping = {str(p.index): p.target.key for p in proposals if p.target is not None}
     upload.summary = {"proposal_scores": {str(p.index): round(p.score, 3) for p in proposals}}
     upload.status = UploadStatus.NEEDS_MAPPING  # the user reviews every proposal from a provider's own file
@@ -162,6 +164,7 @@ def confirm_mapping(
         organisation_id=upload.organisation_id, form=upload.form, year=upload.year, signature=upload.signature,
         defaults={"column_mapping": column_mapping, "value_mapping": value_mapping},
     )
+    learned_mappings_record(upload=upload)  # every confirmed mapping teaches the automatic mapper
 
 
 # ---------------------------------------------------------------------------------------------- processing
