@@ -298,11 +298,15 @@ class ValueJudge:
     def __init__(self, learned: LearnedMappings | None = None) -> None:
         self.learned = learned or LearnedMappings()
         self._codes: dict[tuple[str, str], bool] = {}
+        self._facts: dict[str, list[OptionFacts]] = {}
 
     def option_matches(self, target: Target, value: str) -> bool:
         key = (target.question.id, value.lower())
         if key not in self._codes:
-            code, confidence = suggest_code(target.question, value)
+            facts = self._facts.get(target.question.id)
+            if facts is None:
+                facts = self._facts[target.question.id] = option_facts(target.question)
+            code, confidence = suggest_code(target.question, value, facts)
             self._codes[key] = confidence >= 0.5 or self.learned.code_for(target.key, value) is not None
         return self._codes[key]
 
@@ -435,7 +439,10 @@ class AutoMapper:
             if fit == 0.0:
                 continue
             seen = reading.words if target.item is None else [w for w in reading.words if w not in _ITEM_STEMS]
-            if target.kind == "tick" and not set(seen) & target.own:
+            seen_set = set(seen)
+            if not seen_set & target.bag:
+                continue  # no word in common: nothing to score
+            if target.kind == "tick" and not seen_set & target.own:
                 continue  # a tick column must name its option
             ignorable = reading.context if target.item is not None else reading.context | _WHO_STEMS
             text = header_score(seen, target, self.idf, self.default_weight, ignorable)
@@ -505,42 +512,61 @@ def _initials(text: str) -> str:
     return "".join(w[0] for w in re.findall(r"[A-Za-z]+", text) if w.lower() not in STOPWORDS).lower()
 
 
-def suggest_code(question: Question, value: str) -> tuple[Any, float]:
+@dataclass(frozen=True)
+class OptionFacts:
+    """What suggest_code compares a value with, worked out once per option."""
+
+    code: Any
+    code_text: str
+    label: str  # lower case
+    initials: str
+    abbreviations: frozenset[str]
+    words: frozenset[str]
+
+
+def option_facts(question: Question) -> list[OptionFacts]:
+    facts = []
+    for option in question.options:
+        initials = _initials(option.label)
+        abbreviations = frozenset({initials, *re.findall(r"\(([A-Za-z]{2,6})\)", option.label.lower())})
+        facts.append(OptionFacts(option.code, str(option.code).lower(), option.label.lower(), initials,
+                                 abbreviations, frozenset(words(option.label))))
+    return facts
+
+
+def suggest_code(question: Question, value: str, facts: Sequence[OptionFacts] | None = None) -> tuple[Any, float]:
     """The question's option code that a provider's value most likely means, with a confidence 0..1."""
     text = value.strip()
     lowered = text.lower()
     if not text or not question.options:
         return None, 0.0
-    for option in question.options:
-        if str(option.code).lower() == lowered:
-            return option.code, 1.0
-        if option.label.lower() == lowered:
-            return option.code, 1.0
+    facts = option_facts(question) if facts is None else facts
+    for fact in facts:
+        if fact.code_text == lowered or fact.label == lowered:
+            return fact.code, 1.0
     if lowered in TICK_VALUES and question.type in ("yesno", "radios"):
         wanted = "yes" if lowered in TRUE_VALUES else "no"
-        for option in question.options:
-            if option.label.lower().startswith(wanted):
-                return option.code, 0.8
+        for fact in facts:
+            if fact.label.startswith(wanted):
+                return fact.code, 0.8
     value_words = set(words(text))
     compact = lowered.replace(".", "")
     best: tuple[Any, float] = (None, 0.0)
-    for option in question.options:
-        initials = _initials(option.label)
-        abbreviations = {initials, *re.findall(r"\(([A-Za-z]{2,6})\)", option.label.lower())}
-        if compact in abbreviations and len(compact) >= 2:
-            return option.code, 0.85
-        label_words = set(words(option.label))
+    for fact in facts:
+        if compact in fact.abbreviations and len(compact) >= 2:
+            return fact.code, 0.85
+        initials = fact.initials
         score = 0.75 if len(compact) >= 2 and initials.startswith(compact) and len(initials) - len(compact) <= 2 \
             else 0.0
-        shared = value_words & label_words
+        shared = value_words & fact.words
         if shared:  # every word of the value in the label ("Medical or welfare") counts most
             coverage = len(shared) / len(value_words)
-            overlap = len(shared) / len(value_words | label_words)
+            overlap = len(shared) / len(value_words | fact.words)
             score = max(score, 0.6 * coverage + 0.4 * overlap)
-        if option.label.lower().startswith(lowered) and len(lowered) >= 3:
+        if fact.label.startswith(lowered) and len(lowered) >= 3:
             score = max(score, 0.7)
         if score > best[1]:
-            best = (option.code, score)
+            best = (fact.code, score)
     return best if best[1] >= 0.34 else (None, best[1])
 
 
