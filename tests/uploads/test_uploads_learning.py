@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dcp_platform.records.models import Record
 from dcp_platform.uploads.learned import header_key
 from dcp_platform.uploads.learning import learned_mappings_for
 from dcp_platform.uploads.models import LearnedHeader, LearnedValue, Upload, UploadStatus
@@ -113,3 +114,31 @@ def test_an_organisations_latest_choice_wins_and_disagreeing_organisations_teach
 
 def test_header_keys_ignore_case_spacing_and_end_punctuation() -> None:
     assert header_key("  Tenancy   Start Date? ") == header_key("tenancy start date") == "tenancy start date"
+
+
+def test_each_answer_in_a_list_column_is_matched_and_the_match_is_learned(
+    client_for: Any, organisations: list[Any], tmp_path: Path,
+) -> None:
+    user = organisations[0]
+    path = tmp_path / "lists.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Tenancy Start Date", "How was the letting allocated? (tick all that apply)"])
+        writer.writerows([["01/05/2026", "CBL;Zork;"], ["02/05/2026", "Common housing register;"]])
+    client = client_for("core", user)
+    upload = post_file(client, path)
+    assert selects(client.get(f"/uploads/{upload.pk}/mapping/").content.decode())["column-1"] == "letting_allocation=*"
+    response = client.post(f"/uploads/{upload.pk}/mapping/", {"column-0": "startdate", "column-1": "letting_allocation=*"})
+    assert response.status_code == 302
+    values = value_selects(client.get(f"/uploads/{upload.pk}/mapping/values/").content.decode())
+    # "CBL" is an answer code already; each other answer is asked about once, suggested where it can be.
+    assert set(values) == {"Zork", "Common housing register"} and values["Common housing register"][1] == "chr"
+    assert not values["Zork"][1]
+    form = {name: code or "" for name, code in values.values()} | {values["Zork"][0]: "accessible_register"}
+    assert client.post(f"/uploads/{upload.pk}/mapping/values/", form).status_code == 302
+    upload.refresh_from_db()
+    assert upload.status == UploadStatus.READY, upload.message
+    ticked = sorted(sorted(r.answers.get("letting_allocation") or []) for r in Record.objects.filter(upload_id=upload.pk))
+    assert ticked == [["accessible_register", "cbl"], ["chr"]]
+    learned = learned_mappings_for(organisation_id=user.organisation_id, form="lettings")
+    assert learned.code_for("letting_allocation=*", "zork") == "accessible_register"

@@ -379,8 +379,7 @@ class ValueJudge:
         if kind == "tick":
             return profile.shape("tick")
         if kind == "choices":
-            return 0.3 + 0.7 * profile.share(lambda v: all(
-                self.option_matches(target, part) for part in _LIST_SPLIT_RE.split(v) if part))
+            return 0.3 + 0.7 * profile.share(lambda v: all(self.option_matches(target, part) for part in choice_parts(v)))
         question = target.question
         if profile.shape("date") > 0.8 or profile.shape("serial") > 0.9:
             return 0.0  # a date column fills only a date
@@ -570,13 +569,16 @@ def suggest_code(question: Question, value: str, facts: Sequence[OptionFacts] | 
     return best if best[1] >= 0.34 else (None, best[1])
 
 
-def choices_codes(question: Question, raw: str, learned: dict[str, Any] | None = None) -> list[Any]:
-    """The option codes a list cell names ("Homeless;Medical or welfare;", "CBL, CHR"), in the cell's order."""
+def choice_parts(raw: str) -> list[str]:
+    """The answers a list cell names: "Homeless;Medical or welfare;" (Forms), "A;#B" (SharePoint), "CBL, CHR"."""
+    return [part for part in _LIST_SPLIT_RE.split(raw.strip()) if part]
+
+
+def choices_codes(question: Question, raw: str, mapped: dict[str, Any] | None = None) -> list[Any]:
+    """The option codes a list cell names, in the cell's order; `mapped`: the user's part (lower case) -> code."""
     codes: list[Any] = []
-    for part in _LIST_SPLIT_RE.split(raw.strip()):
-        if not part:
-            continue
-        code = (learned or {}).get(part.lower())
+    for part in choice_parts(raw):
+        code = (mapped or {}).get(part.lower())
         if code is None:
             code, confidence = suggest_code(question, part)
             code = code if confidence >= 0.5 else None
@@ -585,8 +587,8 @@ def choices_codes(question: Question, raw: str, learned: dict[str, Any] | None =
     return codes
 
 
-def to_template_cells(target: Target, raw: str, learned: dict[str, Any] | None = None) -> dict[int, str]:
-    """Split one source cell into the template cells it fills."""
+def to_template_cells(target: Target, raw: str, mapped: dict[str, Any] | None = None) -> dict[int, str]:
+    """Split one source cell into the template cells it fills (`mapped`: a list column's answers -> codes)."""
     text = raw.strip()
     if target.kind == "date":
         parts = parse_date(text) or serial_date(text)
@@ -603,7 +605,7 @@ def to_template_cells(target: Target, raw: str, learned: dict[str, Any] | None =
     if target.kind == "choices":
         if not text:
             return {}
-        ticked = set(choices_codes(target.question, text, learned))
-        return {number: "1" if option.code in ticked else "0"
+        ticked = {str(code) for code in choices_codes(target.question, text, mapped)}
+        return {number: "1" if str(option.code) in ticked else "0"
                 for option in target.question.options for number in option.template_fields}
     return {target.fields[0]: text}

@@ -16,7 +16,7 @@ from typing import Any
 from dcp_platform.definitions import Definition, Question
 from dcp_platform.records.models import Record
 
-from .automap import Target, suggest_code
+from .automap import Target, choice_parts, suggest_code
 from .learning import learned_mappings_for
 from .mapping import mapper_for
 from .models import Upload, UploadRow
@@ -132,7 +132,8 @@ def value_reviews(
     definition: Definition, upload: Upload, column_values: dict[str, Any],
     chosen: dict[str, dict[str, str]] | None = None,
 ) -> list[ValueReview]:
-    """For each mapped column whose question has answer options: its values that are not already valid codes.
+    """For each mapped column whose question has answer options: its values that are not already valid codes
+    (for a column listing several answers, each answer it names).
 
     Each value is pre-selected with what the user chose before (`chosen`, then the upload's value mapping),
     else what was learned from confirmed mappings (learning.py), else automap's suggestion, else "Leave blank".
@@ -142,10 +143,12 @@ def value_reviews(
     reviews: list[ValueReview] = []
     for index_text, key in sorted(upload.column_mapping.items(), key=lambda kv: int(kv[0])):
         target = targets.get(key)
-        if target is None or target.kind != "value" or not target.question.options:
+        if target is None or target.kind not in ("value", "choices") or not target.question.options:
             continue
         index = int(index_text)
         values = column_values["values"][index] if index < len(column_values["values"]) else []
+        if target.kind == "choices":  # a list of ticked answers: each answer named in it is matched once
+            values = list({part.lower(): part for value in values for part in choice_parts(value)}.values())
         earlier = {str(k).strip().lower(): str(v) for k, v in (upload.value_mapping.get(key) or {}).items()}
         posted = (chosen or {}).get(key, {})
         review = ValueReview(

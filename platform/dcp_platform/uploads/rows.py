@@ -108,6 +108,9 @@ class RowCells:
                 cells[number] = table.get(text.strip().upper(), table.get(text.strip(), text))
         for index, target, values in self.by_target:
             raw = row[index] if index < len(row) else ""
+            if target.kind == "choices":  # a list: the value mapping is per answer named in it
+                cells.update(to_template_cells(target, raw, values))
+                continue
             if values:
                 raw = values.get(raw.strip().lower(), raw)
             cells.update(to_template_cells(target, raw))
@@ -153,8 +156,11 @@ class RowCells:
             if made is None:  # the value mapping and the split depend on the text only
                 if len(memo) >= SPLIT_MEMO_SIZE:
                     memo.clear()
-                text = mapped.get(raw.strip().lower(), raw) if mapped else raw
-                made = memo[raw] = tuple(to_template_cells(target, text).items())
+                if target.kind == "choices":  # a list: the value mapping is per answer named in it
+                    made = memo[raw] = tuple(to_template_cells(target, raw, mapped).items())
+                else:
+                    text = mapped.get(raw.strip().lower(), raw) if mapped else raw
+                    made = memo[raw] = tuple(to_template_cells(target, text).items())
             for number, text in made:
                 if number < width:
                     values[number] = text
