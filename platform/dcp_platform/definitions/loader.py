@@ -12,6 +12,7 @@ import yaml
 from .definition import Definition
 from .errors import DefinitionError, ExpressionError
 from .expressions import AGGREGATES, ITEM_NUMBER, Call, Expression, Node, parse_expression
+from .includes import resolve_includes
 from .model import (
     OPTION_TYPES,
     QUESTION_TYPES,
@@ -38,7 +39,8 @@ _NUMERIC_TYPES = {"integer", "decimal", "money"}
 
 
 def read_raw(path: Path | list[Path]) -> tuple[dict[str, Any], str]:
-    """Read one file, a folder of files, or a list of files into one raw dict (lists concatenated)."""
+    """Read one file, a folder of files, or a list of files into one raw dict (lists concatenated), with the
+    shared fragments they include in place."""
     if isinstance(path, list | tuple):
         files = [Path(p) for p in path]
         label = ", ".join(str(p) for p in files)
@@ -59,6 +61,7 @@ def read_raw(path: Path | list[Path]) -> tuple[dict[str, Any], str]:
             raise DefinitionError(f"cannot read YAML: {error}", file=str(file)) from error
         if not isinstance(data, dict):
             raise DefinitionError("the file must hold a mapping of keys", file=str(file))
+        data = resolve_includes(data, file=file)  # shared fragments (includes.py) become plain items
         for key, value in data.items():
             if key in _LIST_KEYS:
                 merged.setdefault(key, []).extend(value or [])
