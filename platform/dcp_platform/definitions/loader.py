@@ -390,6 +390,7 @@ class _Builder:
                     template_fields=[int(n) for n in fields],
                     divider_before=raw_option.get("divider_before"),
                     template_code=raw_option.get("template_code"),
+                    web_form=bool(raw_option.get("web_form", True)),
                 )
             )
         return options

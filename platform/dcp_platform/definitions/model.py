@@ -26,6 +26,9 @@ class Option:
     # The option's code in the official bulk-upload template, when the template codes it differently
     # (e.g. a template's "2 = no" for a stored 0).
     template_code: Any = None
+    # False: a valid answer (template, API, records already holding it) that the web form does not offer, such
+    # as a "don't know" that only bulk upload may give.
+    web_form: bool = True
 
 
 @dataclass(slots=True)

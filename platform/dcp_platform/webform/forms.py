@@ -74,9 +74,13 @@ class FieldView:
         return self.value is not None and str(self.value) == code
 
 
-def _options_for(question: Question, dynamic: dict[str, list[tuple[str, str]]]) -> list[tuple[str, str, str | None]]:
+def _options_for(
+    question: Question, dynamic: dict[str, list[tuple[str, str]]], value: Any = None
+) -> list[tuple[str, str, str | None]]:
     if question.options:
-        return [(str(o.code), o.label, o.hint) for o in question.options]
+        # Options the web form does not offer are still shown when they are the answer (from an upload).
+        chosen = {str(v) for v in value} if isinstance(value, list) else {str(value)}
+        return [(str(o.code), o.label, o.hint) for o in question.options if o.web_form or str(o.code) in chosen]
     if question.type == "yesno":
         return [("1", "Yes", None), ("0", "No", None)]
     if question.options_source:
@@ -137,7 +141,7 @@ def field_views(
         parent, codes = _reveal_parent(page, question)
         views.append(FieldView(
             question=question, name=name, value=value, error=(errors or {}).get(question.id),
-            options=_options_for(question, dynamic_options), revealed_by=parent, reveal_codes=codes, date_parts=parts,
+            options=_options_for(question, dynamic_options, scope.get(question.id)), revealed_by=parent, reveal_codes=codes, date_parts=parts,
         ))
     return views
 

@@ -5,6 +5,7 @@ Every view reads records through `records_visible_to` and writes through `record
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -104,31 +105,61 @@ def record_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     year = request.GET.get("year", "")
     organisation = request.GET.get("organisation", "")
+    form = request.GET.get("form", "")
     query = request.GET.get("q", "").strip()
+    plugin = get_plugin(_slug())
+    forms = {spec.id: spec.title for spec in plugin.forms}
     if status in RecordStatus.values:
         records = records.filter(status=status)
     if year.isdigit():
         records = records.filter(year=int(year))
+    if form in forms:
+        records = records.filter(form=form)
     if organisation:
         records = records.filter(Q(owning_organisation__code=organisation) | Q(managing_organisation__code=organisation))
     if query:
         records = records.filter(search_text__contains=query.lower())
     page = Paginator(records.order_by("-updated_at"), 20).get_page(request.GET.get("page"))
+    for record in page:
+        record.form_title = forms.get(record.form, record.form)  # type: ignore[attr-defined]  # for the table
     definitions = definitions_for(_slug())
     creatable = []
     for (form_id, year_value), definition in sorted(definitions.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
         decision = check_window(year=year_value, record_date=None, action="create")
         if decision.allowed:
             creatable.append({"form": form_id, "year": year_value, "title": definition.title})
-    plugin = get_plugin(_slug())
     return render(request, "webform/record_list.html", {
-        "page": page, "status": status, "year": year, "organisation": organisation, "q": query,
+        "page": page, "status": status, "year": year, "organisation": organisation, "q": query, "form": form,
         "statuses": [(value, label) for value, label in RecordStatus.choices],
         "years": sorted({y for (_f, y) in definitions}, reverse=True),
         "organisations": related_organisations_for(user=user),
-        "creatable": creatable, "record_name": plugin.forms[0].record_name if plugin.forms else "record",
-        "filtered": bool(status or year or organisation or query),
+        # With several forms (lettings and sales logs) the list says which each record is, and filters by it.
+        "forms": sorted(forms.items(), key=lambda kv: kv[1]) if len(forms) > 1 else [],
+        "creatable": creatable, "filtered": bool(status or year or organisation or query or form),
+        "search_hint": _search_hint(definitions.values()),
     })
+
+
+_QUESTION_OPENING = re.compile(r"^(what is|what was|what are|which is)\s+(the\s+)?", re.IGNORECASE)
+
+
+def _search_hint(definitions: Any) -> str:
+    """What the search box finds, from the questions the definitions search ("Tenant code, property reference
+    or postcode")."""
+    names: list[str] = []
+    for definition in definitions:
+        for name in definition.search_fields:
+            question = definition.questions.get(name)
+            if question is None:
+                continue
+            text = question.error_name or _QUESTION_OPENING.sub("", question.label).rstrip("?")
+            text = text.removeprefix("the ").strip()
+            if text and text.lower() not in [n.lower() for n in names]:
+                names.append(text[:1].lower() + text[1:])
+    if not names:
+        return "Words or codes in the record's answers"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return listed[:1].upper() + listed[1:]
 
 
 @require_POST
@@ -172,6 +203,11 @@ def record_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
     for section in definition.sections:
         status = evaluation.section_status(section.id)
         first = _first_page_of(section.id, evaluation)
+        if status == "completed" and first is None:
+            # No question of the section applies to this record (a sales log's household situation for a
+            # staircasing transaction): nothing to answer or check.
+            sections.append({"section": section, "status": "not_needed", "label": "Not needed", "css": "", "url": None})
+            continue
         if status == "completed" or (status == "in_progress" and first is not None):
             url = reverse("records:check", kwargs={"public_id": record.public_id, "section_id": section.id}) \
                 if status == "completed" else _page_url(record, _next_unanswered(section.id, evaluation) or first)  # type: ignore[arg-type]
@@ -185,6 +221,7 @@ def record_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "webform/tasks.html", {
         "record": record, "definition": definition, "sections": sections, "evaluation": evaluation,
         "completed_count": completed, "status_label": STATUS_TAGS[record.status][0],
+        "section_count": sum(1 for s in sections if s["status"] != "not_needed"),
     })
 
 
