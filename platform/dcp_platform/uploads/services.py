@@ -31,7 +31,7 @@ from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition
 from dcp_platform.records.models import Record
-from dcp_platform.registry import definition_for, get_plugin
+from dcp_platform.registry import definition_for, definitions_for, get_plugin
 from dcp_platform.tenancy.models import Participation
 
 from .decode import RowDecoder
@@ -48,6 +48,7 @@ from .flat import FLAT_KIND, match_flat
 from .learning import learned_mappings_for, learned_mappings_record
 from .mapping import mapper_for
 from .models import SavedMapping, Upload, UploadRow, UploadStatus
+from .other_forms import other_form_problem
 from .reading import FileRejected, kind_of
 from .rows import RowCells
 from .store import NewRecord, RowResult, store_chunk
@@ -116,6 +117,9 @@ def check_upload(upload: Upload, definition: Definition) -> None:
         upload.headers = layout.headers
         if not _takes_part(upload):
             raise FileRejected("Your organisation does not take part in this collection, so it cannot upload records.")
+        wrong_form = other_form_problem(layout, definition, definitions_for(definition.collection).values())
+        if wrong_form is not None:
+            raise FileRejected(wrong_form)
         if layout.kind == "template":
             match = match_template(layout, definition)
             upload.column_mapping = {str(index): f"field:{number}" for index, number in match.columns.items()}
