@@ -136,6 +136,39 @@ class DetailOrGroupAnswer:
         return ["" if detail is None else str(detail)]
 
 
+class ValueOrFlag:
+    """A column that holds an amount, or a code that answers the amount's own yes/no question instead.
+
+    The sales template's "R" (refused, not known or no charge): buyer 1's income is a number or R (income1nk
+    = 1, not known); monthly charges a number (has_mscharge = 1) or R (has_mscharge = 0, no charges). Some
+    answers have one column per sale type (the service charges: fields 107, 125 and 136): the first filled one
+    is read, as for any question with several fields. `given` is the yes/no answer an amount means (None: the
+    amount says nothing about it, as the mortgage length says nothing about the buyer being interviewed).
+    """
+
+    def __init__(self, question: str, flag_question: str, given: Any, flags: Mapping[str, Any]) -> None:
+        self.question, self.flag_question, self.given, self.flags = question, flag_question, given, dict(flags)
+        self.questions = (flag_question, question)
+
+    def decode(self, cells: Sequence[str | None]) -> dict[str, Any]:
+        raw = next((cell.strip() for cell in cells if cell and cell.strip()), "")
+        if not raw:
+            return {}
+        if raw.upper() in self.flags:
+            return {self.flag_question: self.flags[raw.upper()]}
+        answers: dict[str, Any] = {} if self.given is None else {self.flag_question: self.given}
+        answers[self.question] = raw  # the engine's coercion checks the amount
+        return answers
+
+    def encode(self, answers: Mapping[str, Any]) -> list[str]:
+        flag = answers.get(self.flag_question)
+        for text, code in self.flags.items():
+            if flag == code:
+                return [text]
+        value = answers.get(self.question)
+        return ["" if value is None else str(value)]
+
+
 CODECS = {
     "age_or_refused": AgeOrRefused(),
     "access_needs_ticks": AccessNeedsTicks(),
@@ -143,4 +176,17 @@ CODECS = {
     "previous_la_or_unknown": BlankMeansNo("prevloc", "previous_la_known"),
     "ethnic_or_prefers_not_to_say": DetailOrGroupAnswer("ethnic", "ethnic_group", {"17": 17}),
     "nationality_or_prefers_not_to_say": DetailOrGroupAnswer("nationality_all", "nationality_all_group", {"0": 0}),
+    # Sales logs: buyer 2's ethnic background and nationality, and the amounts the template may answer with R.
+    "ethnicbuy2_or_prefers_not_to_say": DetailOrGroupAnswer("ethnicbuy2", "ethnic_group2", {"17": 17}),
+    "nationality_buyer2_or_prefers_not_to_say": DetailOrGroupAnswer(
+        "nationality_all_buyer2", "nationality_all_buyer2_group", {"0": 0}),
+    "income1_or_not_known": ValueOrFlag("income1", "income1nk", 0, {"R": 1}),
+    "income2_or_not_known": ValueOrFlag("income2", "income2nk", 0, {"R": 1}),
+    "savings_or_not_known": ValueOrFlag("savings", "savingsnk", 0, {"R": 1}),
+    "mortgage_length_or_not_known": ValueOrFlag("mortlen", "mortlen_known", None, {"R": 1}),
+    "monthly_charges_or_none": ValueOrFlag("mscharge", "has_mscharge", 1, {"R": 0}),
+    "new_service_charges_or_unchanged": ValueOrFlag("newservicecharges", "hasservicechargeschanged", 1, {"R": 2}),
+    # "0" years: the buyers did not live in the property before buying it.
+    "years_lived_there_or_none": ValueOrFlag("proplen", "proplen_asked", 0, {"0": 1}),
+    "management_fee_or_none": BlankMeansNo("management_fee", "has_management_fee"),
 }

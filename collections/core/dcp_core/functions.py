@@ -507,6 +507,92 @@ def household_type(totelder: Any, totadult: Any, totchild: Any) -> int | None:
     return 9
 
 
+# --- sales logs ----------------------------------------------------------------------------------------------
+
+# The 33 London boroughs (with the City of London): sales income caps and discount caps are higher there.
+LONDON_BOROUGHS = frozenset(f"E090000{number:02d}" for number in range(1, 34))
+MAX_SALE_RANGE_BEDROOMS = 4  # the sale range table's "4" row means 4 or more bedrooms
+SALE_RANGE_BOUNDS = ("soft_min", "soft_max")
+# A buyer's usual gross annual income in pounds by working situation (ecstat): soft minimum and maximum.
+SALES_INCOME_SOFT_RANGES: dict[int, tuple[int, int]] = {
+    1: (13_400, 150_000),  # full-time work
+    2: (2_600, 80_000),  # part-time work
+    3: (2_080, 30_000),  # government training
+    4: (520, 23_400),  # jobseeker
+    5: (520, 80_000),  # retired
+    6: (520, 50_000),  # not seeking work
+    7: (520, 30_000),  # full-time student
+    8: (520, 150_000),  # unable to work because of illness
+    9: (520, 150_000),  # child under 16
+    0: (520, 150_000),  # other
+}
+
+
+# (elders, other adults, children) -> household type, for households without children.
+SALES_SMALL_HOUSEHOLD_TYPES = {(1, 0, 0): 1, (2, 0, 0): 2, (0, 1, 0): 3, (0, 2, 0): 4}
+
+
+def la_in_london(code: Any) -> bool:
+    return str(code) in LONDON_BOROUGHS if code else False
+
+
+def sale_range_bound(year: Any, la: Any, beds: Any, bound: Any) -> Decimal | None:
+    """One bound ("soft_min" or "soft_max") of the usual purchase price for the area and bedrooms, or None.
+
+    Bedrooms are capped at 4 (the table's last row is 4 or more)."""
+    year_number, bedrooms = to_int(year), to_int(beds)
+    if year_number is None or bedrooms is None or bedrooms < 1 or not la or bound not in SALE_RANGE_BOUNDS:
+        return None
+    found = reference_data.sale_range(year_number, str(la), min(bedrooms, MAX_SALE_RANGE_BEDROOMS))
+    return getattr(found, str(bound)) if found is not None else None
+
+
+def sales_income_bound(ecstat: Any, bound: Any) -> int | None:
+    """One bound ("soft_min" or "soft_max") of a buyer's usual annual income for their working situation."""
+    situation = to_int(ecstat)
+    limits = SALES_INCOME_SOFT_RANGES.get(situation) if situation is not None else None
+    if limits is None or bound not in SALE_RANGE_BOUNDS:
+        return None
+    return limits[SALE_RANGE_BOUNDS.index(bound)]
+
+
+def sales_household_type(elders: Any, adults: Any, children: Any) -> int | None:
+    """CORE sales household type from the number of people aged 60 or over, other adults and children:
+    1 one elder, 2 two elders, 3 one adult, 4 two adults, 5 one adult with children, 6 two or more adults
+    with children, 9 other."""
+    older, grown, young = to_int(elders), to_int(adults), to_int(children)
+    if older is None or grown is None or young is None:
+        return None
+    found = SALES_SMALL_HOUSEHOLD_TYPES.get((older, grown, young))
+    if found is not None:
+        return found
+    if older == 0 and grown == 1 and young >= 1:
+        return 5
+    if older == 0 and grown >= 2 and young >= 1:
+        return 6
+    return 9
+
+
+def item_answer(items: Any, number: Any, name: Any) -> Any:
+    """One item's answer or derived value in a repeating group: item_answer(persons, 1, "ecstat") is person 1's
+    working situation. None when there is no such item or answer."""
+    position = to_int(number)
+    if not isinstance(items, list) or position is None or not 1 <= position <= len(items):
+        return None
+    item = items[position - 1]
+    return item.get(str(name)) if isinstance(item, dict) else None
+
+
+def postcode_part(postcode: Any, part: Any) -> str | None:
+    """The outward ("outward", e.g. "SW1A") or inward ("inward", e.g. "1AA") part of a stored postcode."""
+    if not postcode or part not in ("outward", "inward"):
+        return None
+    pieces = str(postcode).split()
+    if len(pieces) != 2:
+        return None
+    return pieces[0] if part == "outward" else pieces[1]
+
+
 EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "weekly": weekly,
     "per_period": per_period,
@@ -529,6 +615,12 @@ EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ethnic_group_of": ethnic_group_of,
     "nationality_group_of": nationality_group_of,
     "owner_provider_type": owner_provider_type,
+    "la_in_london": la_in_london,
+    "sale_range": sale_range_bound,
+    "sales_income_bound": sales_income_bound,
+    "sales_household_type": sales_household_type,
+    "postcode_part": postcode_part,
+    "item_answer": item_answer,
 }
 
 OPTION_SOURCES: dict[str, Callable[..., list[tuple[str, str]]]] = {

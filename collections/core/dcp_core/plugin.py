@@ -15,7 +15,10 @@ COLLECTION = CollectionPlugin(
     slug="core",
     title="CORE: social housing lettings and sales",
     description="Continuous Recording of social housing lettings and sales in England.",
-    forms=(FormSpec(id="lettings", title="Lettings log", record_name="lettings log"),),
+    forms=(
+        FormSpec(id="lettings", title="Lettings log", record_name="lettings log"),
+        FormSpec(id="sales", title="Sales log", record_name="sales log"),
+    ),
     definitions_dir=Path(__file__).parent / "definitions",
     functions=EXPRESSION_FUNCTIONS,
     option_sources=OPTION_SOURCES,

@@ -1,4 +1,4 @@
-"""CORE reference tables (rent ranges, local authorities), loaded lazily from the CSVs in `data/`.
+"""CORE reference tables (rent ranges, sale ranges, local authorities), loaded lazily from the CSVs in `data/`.
 
 Each table is read once per process on first use and cached: bulk upload evaluates thousands of records and
 must not re-read the files.
@@ -112,9 +112,42 @@ def rent_ranges(year: int) -> dict[tuple[int, str, int], RentRange]:
     return table
 
 
+@dataclass(frozen=True)
+class SaleRange:
+    """The usual purchase price in pounds of a property with this many bedrooms in one local authority."""
+
+    soft_min: Decimal
+    soft_max: Decimal
+
+
+@cache
+def sale_ranges(year: int) -> dict[tuple[str, int], SaleRange]:
+    """Sale ranges for a collection year keyed by (la, bedrooms 1 to 4). Empty if we hold no table for it."""
+    path = DATA_DIR / "sale_range_data" / f"{year}.csv"
+    if not path.exists():
+        return {}
+    return {
+        (row["la"].strip(), int(row["bedrooms"])): SaleRange(Decimal(row["soft_min"]), Decimal(row["soft_max"]))
+        for row in _read_csv(path)
+    }
+
+
+def sale_range(year: int, la: str, bedrooms: int) -> SaleRange | None:
+    return sale_ranges(year).get((la, bedrooms))
+
+
+def _table_years(folder: str) -> list[int]:
+    return sorted(int(path.stem) for path in (DATA_DIR / folder).glob("*.csv") if path.stem.isdigit())
+
+
 def rent_range_years() -> list[int]:
     """The collection years we hold a rent range table for."""
-    return sorted(int(path.stem) for path in (DATA_DIR / "rent_range_data").glob("*.csv") if path.stem.isdigit())
+    return _table_years("rent_range_data")
+
+
+def sale_range_years() -> list[int]:
+    """The collection years we hold a sale range table for."""
+    return _table_years("sale_range_data")
 
 
 def load_all() -> None:
@@ -123,6 +156,8 @@ def load_all() -> None:
     local_authority_links()
     for year in rent_range_years():
         rent_ranges(year)
+    for year in sale_range_years():
+        sale_ranges(year)
 
 
 def rent_range(year: int, lettype: int, la: str, beds: int) -> RentRange | None:
