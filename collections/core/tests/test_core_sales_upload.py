@@ -286,3 +286,53 @@ def test_sbr18_sbr19_duplicates_within_the_file_and_of_existing_logs_are_flagged
     second = upload(uploader, again)
     assert [r.duplicate_of for r in UploadRow.objects.filter(upload=second).order_by("row_number")] == [
         "an existing record", ""]
+
+
+def sales_definition() -> Definition:
+    return definition_for("core", "sales", 2026)
+
+
+PROVIDER_EXPORT = """Purchaser Code,Sale Completion Date,Ownership Scheme,Shared Ownership Type,Staircasing,Joint Purchase,\
+Buyer Interviewed,Postcode,Local Authority,Bedrooms,Property Type,Buyer 1 Age,Buyer 1 Sex,Buyer 1 Working Situation,\
+Buyer 1 Income,Savings,Purchase Price,Initial Equity Share,Mortgage Used,Deposit,Monthly Rent
+SO1,20/05/2026,Shared Ownership,Shared Ownership (new model lease),No,No,Yes,LS6 1AA,E08000035,2,Flat or maisonette,\
+34,Female,Full-time,35000,12000,200000,25,No,50000,350
+SO2,21/05/2026,Shared Ownership,Shared Ownership (old model lease),No,No,Yes,LS6 2AB,E08000035,3,House,41,Male,\
+Part-time,28000,5000,180000,30,No,54000,300
+"""
+
+
+def test_a_providers_own_sales_export_is_mapped_automatically_then_read(uploader: Any, tmp_path: Path) -> None:
+    """Headers and values in the housing system's own words: the platform proposes which question each column
+    answers (and which code each value is), the user confirms, and the rows become sales logs in progress."""
+    from dcp_platform.records.models import Record
+    from dcp_platform.uploads import services
+    from dcp_platform.uploads.models import UploadStatus
+
+    path = tmp_path / "export.csv"
+    path.write_text(PROVIDER_EXPORT, encoding="utf-8")
+    proposed = upload(uploader, path)
+    assert proposed.status == UploadStatus.NEEDS_MAPPING and proposed.kind == "columns"
+    headers = PROVIDER_EXPORT.splitlines()[0].split(",")
+    by_header = {headers[int(index)]: target for index, target in proposed.column_mapping.items()}
+    expected = {"Purchaser Code": "purchid", "Sale Completion Date": "saledate", "Ownership Scheme": "ownershipsch",
+                "Shared Ownership Type": "shared_ownership_type", "Staircasing": "staircase",
+                "Joint Purchase": "jointpur", "Buyer Interviewed": "noint", "Postcode": "postcode_full",
+                "Bedrooms": "beds", "Property Type": "proptype", "Buyer 1 Age": "age1",
+                "Buyer 1 Sex": "sexrab1", "Buyer 1 Income": "income1", "Savings": "savings",
+                "Purchase Price": "value", "Mortgage Used": "mortgageused", "Deposit": "deposit"}
+    right = [h for h, question in expected.items() if question in by_header.get(h, "")]
+    wrong = {h: by_header.get(h) for h in expected if h not in right}
+    assert len(right) >= len(expected) - 2, wrong
+    from dcp_platform.uploads import reports
+
+    # The user accepts every proposed meaning of the providers' values ("Shared Ownership" is 1, "No" is 2 ...).
+    reviews = reports.value_reviews(sales_definition(), proposed, services.column_values(proposed))
+    values = {review.target_key: {choice.value: choice.selected for choice in review.choices} for review in reviews}
+    assert values["ownershipsch"]["Shared Ownership"] == "1" and values["staircase"]["No"] == "2"
+    services.confirm_mapping(proposed, column_mapping=proposed.column_mapping, value_mapping=values)
+    services.process_upload(proposed.pk, today=TODAY)
+    records = Record.objects.filter(upload_id=proposed.pk).order_by("upload_row")
+    assert [r.answers.get("purchid") for r in records] == ["SO1", "SO2"]
+    assert records[0].answers["saledate"] == "2026-05-20" and records[0].answers["ownershipsch"] == 1
+    assert {r.form for r in records} == {"sales"} and {r.status for r in records} == {"in_progress"}
