@@ -336,3 +336,30 @@ def test_a_providers_own_sales_export_is_mapped_automatically_then_read(uploader
     assert [r.answers.get("purchid") for r in records] == ["SO1", "SO2"]
     assert records[0].answers["saledate"] == "2026-05-20" and records[0].answers["ownershipsch"] == 1
     assert {r.form for r in records} == {"sales"} and {r.status for r in records} == {"in_progress"}
+
+
+def test_a_flat_file_of_sales_logs_is_read_by_its_column_names(uploader: Any, tmp_path: Path) -> None:
+    """The flat file (one column per answer, named as the definition names it) needs no mapping either."""
+    import csv  # (to write the file)
+
+    from dcp_platform.records.models import Record
+    from dcp_platform.uploads.flat import empty_flat_file
+    from dcp_platform.uploads.models import UploadStatus
+
+    sales = sales_definition()
+    header = next(csv.reader([empty_flat_file(sales).decode("utf-8-sig").splitlines()[0]]))
+    answers = {**harness.SHARED_OWNERSHIP, "owning_organisation_id": uploader.organisation.code,
+               "managing_organisation_id": uploader.organisation.code, "privacynotice": "privacynotice"}
+    person = answers.pop("persons")[0]
+    values = {**{k: str(v) for k, v in answers.items()},
+              **{sales.flat_name(sales.question(k), 1): str(v) for k, v in person.items()}}
+    path = tmp_path / "flat.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerow([values.get(name, "") for name in header])
+    done = upload(uploader, path)
+    assert done.status == UploadStatus.READY and done.kind == "flat", done.message
+    record = Record.objects.get(upload_id=done.pk)
+    assert record.status == "completed", record.answers
+    assert record.answers["persons"][0]["age"] == 34 and record.derived["type"] == 30
