@@ -37,6 +37,7 @@ from dcp_platform.records.copying import (
 )
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.registry import definition_for
+from dcp_platform.tenancy.selectors import is_analyst
 
 
 class RecordWriteRefused(Exception):
@@ -53,6 +54,13 @@ class WindowClosed(RecordWriteRefused):
 
 class OrganisationNotAllowed(RecordWriteRefused):
     """The user may not submit records for the organisation named in the answers."""
+
+
+class ReadOnlyAccess(RecordWriteRefused):
+    """The user reads this collection's records but never changes them (a department analyst)."""
+
+
+ANALYST_READ_ONLY = "As an analyst of this collection you can see its records but not create or change them."
 
 
 class VersionConflict(RecordWriteRefused):
@@ -230,12 +238,15 @@ class WriteContext:
     # (owner answer, manager answer) -> build_eval_context's extra values, where both were texts among `allowed`
     # (or absent): the records of a batch name the same few organisations.
     extras: dict[tuple[Any, Any], dict[str, Any]] = field(default_factory=dict)
+    # Why this user may not write here at all (every write refused with it), or None.
+    read_only: str | None = None
 
     @classmethod
     def for_user(cls, user: User, today: date | None = None) -> WriteContext:
         # Today is fixed once per request: every record of a batch is checked against the same day.
+        read_only = ANALYST_READ_ONLY if is_analyst(user=user, collection_slug=current_collection_slug()) else None
         return cls(user=user, allowed=allowed_organisations(user=user), today=today or timezone.localdate(),
-                   windows={})
+                   windows={}, read_only=read_only)
 
 
 @dataclass(slots=True)
@@ -279,6 +290,8 @@ def _check(
     refuse_hard_problems: bool = False,
 ) -> _Checked:
     """Evaluate a record's new answers and check the window and organisations (RecordWriteRefused if refused)."""
+    if ctx.read_only:
+        raise ReadOnlyAccess(ctx.read_only)
     _refuse_derived_input(definition, answers)
     evaluation = definition.evaluate(answers, confirmations=confirmations, context=_eval_context(definition, answers, ctx))
     if refuse_hard_problems and evaluation.hard_problems:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
 
 
@@ -64,3 +65,26 @@ class Participation(models.Model):
         if allowed is not None and self.organisation.provider_type not in allowed:
             kinds = ", ".join(sorted(allowed))
             raise ValidationError(f"{self.collection.title} only takes organisations of type {kinds}.")
+
+
+class CollectionAnalyst(models.Model):
+    """A department analyst of one collection: sees every organisation's records and figures there, read-only.
+
+    Assigned by support. Analysts never change records: the record services refuse their writes.
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="analyst_assignments")
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="analysts")
+    assigned_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["collection__title", "user__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "collection"], name="unique_collection_analyst"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} analyst of {self.collection}"

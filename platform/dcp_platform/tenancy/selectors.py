@@ -1,25 +1,46 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from dcp_platform.accounts.models import User
-from dcp_platform.tenancy.models import Collection
+from dcp_platform.tenancy.models import Collection, CollectionAnalyst
 
 
 def collections_for_user(*, user: User) -> QuerySet[Collection]:
-    """Collections the user's organisation takes part in (support users: every collection)."""
+    """Collections the user may open: their organisation takes part, or they are its analyst (support: all).
+
+    Analysts pass the collection's door (they read its records) but the record services refuse their writes.
+    """
     collections = Collection.objects.exclude(schema_name="public")
     if user.is_support:
         return collections
-    if user.organisation_id is None:
+    if not user.is_active:
         return collections.none()
-    return collections.filter(participations__organisation_id=user.organisation_id).distinct()
+    taking_part = Q(participations__organisation_id=user.organisation_id) if user.organisation_id else Q(pk__in=[])
+    return collections.filter(taking_part | Q(analysts__user_id=user.pk)).distinct()
 
 
 def user_takes_part_in(*, user: User, collection: Collection) -> bool:
     return collections_for_user(user=user).filter(pk=collection.pk).exists()
+
+
+def is_analyst(*, user: User, collection_slug: str) -> bool:
+    """Whether the user is a department analyst of the collection (read-only access to every organisation)."""
+    if not user.is_active or not user.pk:
+        return False
+    return CollectionAnalyst.objects.filter(user_id=user.pk, collection__slug=collection_slug).exists()
+
+
+def analyst_collection_slugs(*, user: User) -> set[str]:
+    if not user.is_active or not user.pk:
+        return set()
+    return set(CollectionAnalyst.objects.filter(user_id=user.pk).values_list("collection__slug", flat=True))
+
+
+def analysts_of(*, collection: Collection) -> QuerySet[CollectionAnalyst]:
+    return CollectionAnalyst.objects.filter(collection=collection).select_related("user", "user__organisation", "assigned_by")
 
 
 def collection_host(collection: Collection) -> str:

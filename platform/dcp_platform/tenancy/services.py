@@ -6,12 +6,15 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django_tenants.utils import schema_context
 
-from dcp_platform.accounts.models import Role, User
+from dcp_platform.accounts.audit import audit_record
+from dcp_platform.accounts.models import Organisation, Role, User
 from dcp_platform.registry import CollectionPlugin, all_plugins
-from dcp_platform.tenancy.models import Collection, Domain
+from dcp_platform.tenancy.models import Collection, CollectionAnalyst, Domain, Participation
 
 if TYPE_CHECKING:
     from wagtail.models import Page
@@ -164,3 +167,88 @@ def grant_collection_rights(group: Group, start: Page, page_permissions: tuple[s
 def ensure_collections() -> list[Collection]:
     ensure_public_tenant()
     return [ensure_collection(plugin) for plugin in all_plugins().values()]
+
+
+# Department analysts ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def analyst_assign(
+    *, user: User, collection: Collection, by: User, request: HttpRequest | None = None
+) -> CollectionAnalyst:
+    """Make the user a department analyst of the collection (support only; idempotent).
+
+    Analysts read every organisation's records, so nobody from an organisation that submits to the collection
+    may be one (they would see their peers' records).
+    """
+    if not by.is_support:
+        raise PermissionDenied("Only support can assign analysts.")
+    if collection.is_public:
+        raise ValidationError({"collection": "Choose a collection"})
+    if not user.is_active:
+        raise ValidationError({"user": f"{user.name or user.email} cannot sign in: reactivate them first"})
+    if user.is_support:
+        raise ValidationError({"user": f"{user.name or user.email} is support and already sees every collection"})
+    if user.organisation_id and Participation.objects.filter(
+        organisation_id=user.organisation_id, collection=collection
+    ).exists():
+        raise ValidationError({"user": (
+            f"{user.name or user.email}'s organisation sends data to {collection.title}: "
+            "analysts must not be from an organisation that takes part"
+        )})
+    assignment, created = CollectionAnalyst.objects.get_or_create(
+        user=user, collection=collection, defaults={"assigned_by": by}
+    )
+    if created:
+        audit_record(action="analyst_assigned", actor=by, target=user,
+                     details={"collection": collection.slug}, request=request)
+    return assignment
+
+
+@transaction.atomic
+def analyst_unassign(*, user: User, collection: Collection, by: User, request: HttpRequest | None = None) -> bool:
+    """Remove the user's analyst access to the collection; False when they had none."""
+    if not by.is_support:
+        raise PermissionDenied("Only support can remove analysts.")
+    deleted, _ = CollectionAnalyst.objects.filter(user=user, collection=collection).delete()
+    if deleted:
+        audit_record(action="analyst_unassigned", actor=by, target=user,
+                     details={"collection": collection.slug}, request=request)
+    return bool(deleted)
+
+
+# Participation ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participation_add(
+    *, organisation: Organisation, collection: Collection, by: User, request: HttpRequest | None = None
+) -> Participation:
+    """Let the organisation send data to the collection (support only; idempotent)."""
+    if not by.is_support:
+        raise PermissionDenied("Only support can change which organisations take part.")
+    participation = Participation(organisation=organisation, collection=collection)
+    participation.clean()  # the collection's eligible kinds of organisation
+    if CollectionAnalyst.objects.filter(collection=collection, user__organisation=organisation).exists():
+        raise ValidationError({"collection": (
+            f"{organisation.name} has analysts of {collection.title}: an analyst's organisation cannot take part"
+        )})
+    participation, created = Participation.objects.get_or_create(organisation=organisation, collection=collection)
+    if created:
+        audit_record(action="participation_added", actor=by, target=organisation,
+                     details={"collection": collection.slug}, request=request)
+    return participation
+
+
+@transaction.atomic
+def participation_remove(
+    *, organisation: Organisation, collection: Collection, by: User, request: HttpRequest | None = None
+) -> bool:
+    """Stop the organisation sending data to the collection; its records stay. False when it took no part."""
+    if not by.is_support:
+        raise PermissionDenied("Only support can change which organisations take part.")
+    deleted, _ = Participation.objects.filter(organisation=organisation, collection=collection).delete()
+    if deleted:
+        audit_record(action="participation_removed", actor=by, target=organisation,
+                     details={"collection": collection.slug}, request=request)
+    return bool(deleted)

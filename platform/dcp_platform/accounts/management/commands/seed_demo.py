@@ -10,7 +10,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from dcp_platform.accounts.models import Organisation, OrganisationRelationship, ProviderType, Role, User
-from dcp_platform.tenancy.models import Collection, Participation
+from dcp_platform.tenancy.models import Collection, CollectionAnalyst, Participation
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo credential for local runs only
 SUPPORT_BACKUP_CODES = ["11111111", "22222222", "33333333", "44444444", "55555555"]
@@ -22,6 +22,8 @@ ORGANISATIONS = [
     ("HA0002", "Riverside Homes North", ProviderType.PRIVATE_REGISTERED_PROVIDER, "HA0001"),
     ("HA0003", "Brightway Lettings", ProviderType.PRIVATE_REGISTERED_PROVIDER, None),
 ]
+# The department runs the collections: it takes part in none (its analysts read every organisation's records).
+DEPARTMENT = ("DEPT01", "Department for Housing Data", ProviderType.OTHER)
 # (stock owner, managing agent)
 RELATIONSHIPS = [("HA0001", "HA0003")]
 USERS = [
@@ -32,7 +34,10 @@ USERS = [
     ("council@example.com", "Chloe Council", "LA0001", Role.DATA_COORDINATOR, []),
     ("support@example.com", "Sam Support", None, Role.SUPPORT, []),
     ("editor@example.com", "Erin Editor", None, Role.DATA_PROVIDER, ["core-editors"]),
+    ("analyst@example.com", "Ana Analyst", DEPARTMENT[0], Role.DATA_PROVIDER, []),
 ]
+# email -> the collections they are a department analyst of
+ANALYSTS = {"analyst@example.com": ("core", "hclic")}
 
 
 class Command(BaseCommand):
@@ -55,6 +60,10 @@ class Command(BaseCommand):
             for org in orgs.values():
                 if allowed is None or org.provider_type in allowed:
                     Participation.objects.get_or_create(organisation=org, collection=collection)
+        code, name, provider_type = DEPARTMENT
+        orgs[code], _ = Organisation.objects.update_or_create(
+            code=code, defaults={"name": name, "provider_type": provider_type, "holds_own_stock": False}
+        )
         for email, name, org_code, role, groups in USERS:
             user = User.objects.filter(email=email).first()
             if user is None:
@@ -71,4 +80,10 @@ class Command(BaseCommand):
                 if not device.token_set.exists():
                     for code in SUPPORT_BACKUP_CODES:
                         StaticToken.objects.create(device=device, token=code)
+        support = User.objects.get(email="support@example.com")
+        for email, slugs in ANALYSTS.items():
+            for collection in Collection.objects.filter(slug__in=slugs):
+                CollectionAnalyst.objects.get_or_create(
+                    user=User.objects.get(email=email), collection=collection, defaults={"assigned_by": support}
+                )
         self.stdout.write(self.style.SUCCESS("Demo organisations and users are ready."))
