@@ -7,5 +7,6 @@ from dcp_platform.views_home import public_home
 urlpatterns = [
     path("", public_home, name="home"),
     path("", include("dcp_platform.accounts.urls")),
+    path("notifications/", include("dcp_platform.notifications.urls")),
     path("support/", include("dcp_admin_ui.urls")),
 ]

@@ -4,10 +4,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest
+from django.urls import reverse
 
 from dcp_platform.accounts.backends import SignInBlocked
 from dcp_platform.accounts.models import User
+from dcp_platform.notifications.email import send_email
 
 
 class SignInForm(forms.Form):
@@ -65,3 +68,16 @@ class RoleForm(forms.Form):
         label="Role", choices=[("data_provider", "Data provider"), ("data_coordinator", "Data coordinator")],
         widget=forms.RadioSelect, error_messages={"required": "Select a role"},
     )
+
+
+class PasswordResetByEmailAdapterForm(PasswordResetForm):
+    """Django's password reset, its email sent through the service's email adapter and template."""
+
+    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
+                  from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
+        path = reverse("accounts:set-password", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        user = context["user"]
+        send_email(to=to_email, template="password_reset", context={
+            "name": user.name or to_email, "email": to_email,
+            "link": f"{context['protocol']}://{context['domain']}{path}",
+        })

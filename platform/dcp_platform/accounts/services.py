@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import Organisation, OrganisationRelationship, Role, User
+from dcp_platform.notifications.email import send_email
 
 COORDINATOR_ASSIGNABLE_ROLES = {Role.DATA_PROVIDER, Role.DATA_COORDINATOR}
 
@@ -55,18 +55,17 @@ def user_invite(
         raise ValidationError({"email": "A user with this email address already exists"})
     user = User.objects.create_user(email, None, name=name.strip(), organisation=organisation, role=role)
     audit_record(action="user_invited", actor=actor, target=user, details={"role": role}, request=request)
-    link = set_password_url(user=user, request=request)
-    send_mail(
-        subject="You have been invited to send data to government",
-        message=(
-            f"Hello {user.name},\n\n{actor.name} has invited you to {organisation.name if organisation else 'the service'}.\n\n"
-            f"Set your password to start (the link works once and expires in 3 days):\n{link}\n\n"
-            "If you did not expect this email, you can ignore it.\n"
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    invitation_send(user=user, inviter=actor, request=request)
     return user
+
+
+def invitation_send(*, user: User, inviter: User, request: HttpRequest | None = None) -> None:
+    """Email the person a link to set their password (an invitation always goes: it is how they sign in)."""
+    send_email(to=user.email, template="invitation", context={
+        "name": user.name or user.email, "inviter": inviter.name or inviter.email,
+        "organisation": user.organisation.name if user.organisation else "the service",
+        "link": set_password_url(user=user, request=request),
+    })
 
 
 @transaction.atomic

@@ -18,13 +18,14 @@ urlpatterns = [
 from django.contrib.auth import views as auth_views  # noqa: E402
 from django.urls import reverse_lazy  # noqa: E402
 
+from dcp_platform.accounts.forms import PasswordResetByEmailAdapterForm  # noqa: E402
+
 urlpatterns += [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
             template_name="accounts/password_reset.html",
-            email_template_name="accounts/email/password_reset.txt",
-            subject_template_name="accounts/email/password_reset_subject.txt",
+            form_class=PasswordResetByEmailAdapterForm,
             success_url=reverse_lazy("accounts:password-reset-sent"),
         ),
         name="password-reset",

@@ -7,6 +7,7 @@ only in production.
 
 from __future__ import annotations
 
+import json
 import os
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -78,6 +79,7 @@ SHARED_APPS = [
     "rest_framework",
     "formtools",
     "dcp_platform.theming",
+    "dcp_platform.notifications",
     "dcp_platform.webform",
     "dcp_platform.registry",
     "dcp_admin_ui",
@@ -152,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dcp_platform.theming.context_processors.theme",
+                "dcp_platform.notifications.context_processors.notifications",
             ],
         },
     },
@@ -244,6 +247,15 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = env("DCP_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("DCP_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = env("DCP_FROM_EMAIL", "no-reply@" + BASE_DOMAIN)
+# Every email goes through dcp_platform.notifications.email: "files" hands it to EMAIL_BACKEND above, "notify"
+# to GOV.UK Notify's API (one Notify template whose subject is ((subject)) and body ((body)), unless
+# DCP_NOTIFY_TEMPLATES maps a template name to a Notify template id: {"invitation": "<uuid>"}).
+DCP_EMAIL_ADAPTER = env("DCP_EMAIL_ADAPTER", "files")
+DCP_NOTIFY_API_KEY = env("DCP_NOTIFY_API_KEY", "")
+DCP_NOTIFY_BASE_URL = env("DCP_NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+DCP_NOTIFY_TEMPLATE_ID = env("DCP_NOTIFY_TEMPLATE_ID", "")
+DCP_NOTIFY_TEMPLATES: dict[str, str] = json.loads(env("DCP_NOTIFY_TEMPLATES", "{}"))
+DCP_NOTIFY_TIMEOUT_SECONDS = float(env("DCP_NOTIFY_TIMEOUT_SECONDS", "10"))
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
