@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import io
+import math
+from dataclasses import dataclass
+from typing import Any
 
 import qrcode
 import qrcode.image.svg
+from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -37,23 +41,65 @@ def has_second_factor(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
-def verify_second_factor(request: object, user: User, code: str) -> bool:
+@dataclass(frozen=True)
+class CodeCheck:
+    """The outcome of a code: verified, or not, and how long to wait when it was not checked at all.
+
+    After each wrong code django-otp refuses every code for a while (1, 2, 4, 8 ... seconds): a code entered
+    then is not checked, however right it is, so the person is told to wait rather than that it is wrong.
+    """
+
+    verified: bool
+    wait_seconds: int = 0
+
+
+def _wait_seconds(device: Any) -> int:
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or data.get("locked_until") is None:
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
+def check_second_factor(request: object, user: User, code: str) -> CodeCheck:
     """Check a code from the app or a backup code; on success the session counts as verified."""
     code = "".join(code.split())
     if not code:
-        return False
+        return CodeCheck(False)
+    waits = []
     for device in devices_for_user(user, confirmed=True):
-        if device.verify_token(code):
+        wait = _wait_seconds(device)
+        if wait:
+            waits.append(wait)  # the code was not checked against this device
+        elif device.verify_token(code):
             otp_login(request, device)
-            return True
-    return False
+            return CodeCheck(True)
+    return CodeCheck(False, wait_seconds=max(waits, default=0))
 
 
-def confirm_totp_device(request: object, device: TOTPDevice, code: str) -> bool:
+def verify_second_factor(request: object, user: User, code: str) -> bool:
+    return check_second_factor(request, user, code).verified
+
+
+def confirm_totp_device_check(request: object, device: TOTPDevice, code: str) -> CodeCheck:
     code = "".join(code.split())
-    if code and device.verify_token(code):
+    if not code:
+        return CodeCheck(False)
+    wait = _wait_seconds(device)
+    if wait:
+        return CodeCheck(False, wait_seconds=wait)
+    if device.verify_token(code):
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         otp_login(request, device)
-        return True
-    return False
+        return CodeCheck(True)
+    return CodeCheck(False)
+
+
+def confirm_totp_device(request: object, device: TOTPDevice, code: str) -> bool:
+    return confirm_totp_device_check(request, device, code).verified
+
+
+def wait_message(seconds: int) -> str:
+    unit = "second" if seconds == 1 else "seconds"
+    return (f"Wait {seconds} {unit}, then enter the code again: after a wrong code, codes are not checked "
+            "for a short time")

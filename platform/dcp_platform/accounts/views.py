@@ -19,12 +19,13 @@ from dcp_platform.accounts.models import User
 from dcp_platform.accounts.selectors import users_visible_to
 from dcp_platform.accounts.services import user_change_role, user_invite, user_set_active
 from dcp_platform.accounts.two_factor import (
-    confirm_totp_device,
+    check_second_factor,
+    confirm_totp_device_check,
     has_second_factor,
     qr_code_svg,
     secret_for_display,
     unconfirmed_totp_device,
-    verify_second_factor,
+    wait_message,
 )
 
 
@@ -86,20 +87,28 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         if user.is_verified():  # type: ignore[union-attr]
             return render(request, "accounts/two_factor_done.html")
         if request.method == "POST" and form.is_valid():
-            if verify_second_factor(request, user, form.cleaned_data["code"]):  # type: ignore[arg-type]
+            checked = check_second_factor(request, user, form.cleaned_data["code"])  # type: ignore[arg-type]
+            if checked.verified:
                 audit_record(action="two_factor_verified", actor=user, target=user, request=request)  # type: ignore[arg-type]
                 return HttpResponseRedirect(_safe_next(request))
-            form.add_error("code", "The code is not correct. Check your app and try again")
-            audit_record(action="two_factor_failed", actor=user, target=user, request=request)  # type: ignore[arg-type]
+            if checked.wait_seconds:
+                form.add_error("code", wait_message(checked.wait_seconds))
+            else:
+                form.add_error("code", "The code is not correct. Check your app and try again")
+                audit_record(action="two_factor_failed", actor=user, target=user, request=request)  # type: ignore[arg-type]
         return render(request, "accounts/two_factor_verify.html",
                       {"form": form, "next": request.GET.get("next", ""), "form_has_errors": bool(form.errors)})
     device = unconfirmed_totp_device(user)  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
-        if confirm_totp_device(request, device, form.cleaned_data["code"]):
+        checked = confirm_totp_device_check(request, device, form.cleaned_data["code"])
+        if checked.wait_seconds:
+            form.add_error("code", wait_message(checked.wait_seconds))
+        elif checked.verified:
             audit_record(action="two_factor_set_up", actor=user, target=user, request=request)  # type: ignore[arg-type]
             messages.success(request, "Your authenticator app is set up. You will be asked for a code when you sign in.")
             return HttpResponseRedirect(_safe_next(request, fallback="accounts:account"))
-        form.add_error("code", "The code is not correct. Check the time on your phone and try again")
+        else:
+            form.add_error("code", "The code is not correct. Check the time on your phone and try again")
     return render(request, "accounts/two_factor_setup.html", {
         "form": form, "qr_svg": qr_code_svg(device.config_url), "secret": secret_for_display(device),
         "required": getattr(user, "is_support", False), "form_has_errors": bool(form.errors),
