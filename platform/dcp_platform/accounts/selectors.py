@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -91,3 +92,10 @@ def users_visible_to(*, user: User) -> QuerySet[User]:
     if user.role == Role.DATA_COORDINATOR and user.organisation_id is not None:
         return User.objects.filter(organisation_id=user.organisation_id)
     return User.objects.filter(pk=user.pk)
+
+
+def invitations_pending(*, user: User) -> QuerySet[User]:
+    """People the user may manage who were invited and have not set a password yet (oldest first)."""
+    return users_visible_to(user=user).filter(
+        is_active=True, last_login__isnull=True, password__startswith=UNUSABLE_PASSWORD_PREFIX,
+    ).select_related("organisation").order_by("date_joined")

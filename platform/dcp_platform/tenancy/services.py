@@ -15,6 +15,7 @@ from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import Organisation, Role, User
 from dcp_platform.registry import CollectionPlugin, all_plugins
 from dcp_platform.tenancy.models import Collection, CollectionAnalyst, Domain, Participation
+from dcp_platform.theming.themes import available_themes
 
 if TYPE_CHECKING:
     from wagtail.models import Page
@@ -252,3 +253,24 @@ def participation_remove(
         audit_record(action="participation_removed", actor=by, target=organisation,
                      details={"collection": collection.slug}, request=request)
     return bool(deleted)
+
+
+@transaction.atomic
+def collection_update(
+    *, collection: Collection, by: User, title: str, service_name: str = "", theme: str = "",
+    request: HttpRequest | None = None,
+) -> Collection:
+    """Support renames a collection or gives it its own service name or theme (audited)."""
+    if not by.is_support:
+        raise PermissionDenied("Only support can change collections.")
+    if theme and theme not in available_themes():
+        raise ValidationError({"theme": "Choose one of the installed themes"})
+    before = {"title": collection.title, "service_name": collection.service_name, "theme": collection.theme}
+    collection.title, collection.service_name, collection.theme = title.strip(), service_name.strip(), theme
+    collection.save(update_fields=["title", "service_name", "theme"])
+    after = {"title": collection.title, "service_name": collection.service_name, "theme": collection.theme}
+    changed = sorted(field for field in before if before[field] != after[field])
+    if changed:
+        audit_record(action="collection_changed", actor=by, target=collection, request=request, details={
+            "fields": changed, "from": {f: before[f] for f in changed}, "to": {f: after[f] for f in changed}})
+    return collection

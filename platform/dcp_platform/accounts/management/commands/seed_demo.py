@@ -36,8 +36,8 @@ USERS = [
     ("editor@example.com", "Erin Editor", None, Role.DATA_PROVIDER, ["core-editors"]),
     ("analyst@example.com", "Ana Analyst", DEPARTMENT[0], Role.DATA_PROVIDER, []),
 ]
-# email -> the collections they are a department analyst of
-ANALYSTS = {"analyst@example.com": ("core", "hclic")}
+# Department analysts of every installed collection.
+ANALYSTS = ["analyst@example.com"]
 
 
 class Command(BaseCommand):
@@ -81,8 +81,8 @@ class Command(BaseCommand):
                     for code in SUPPORT_BACKUP_CODES:
                         StaticToken.objects.create(device=device, token=code)
         support = User.objects.get(email="support@example.com")
-        for email, slugs in ANALYSTS.items():
-            for collection in Collection.objects.filter(slug__in=slugs):
+        for email in ANALYSTS:
+            for collection in Collection.objects.exclude(schema_name="public"):
                 CollectionAnalyst.objects.get_or_create(
                     user=User.objects.get(email=email), collection=collection, defaults={"assigned_by": support}
                 )
