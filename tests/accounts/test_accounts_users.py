@@ -108,10 +108,8 @@ def test_support_admin_changes_are_audited(client_for: Any, make_org: Any, make_
     client.post("/sign-in/", {"email": support.email, "password": "a-long-test-password-2026"})
     client.post("/account/two-factor/", {"code": "12345678"})
     org = make_org(name="Renamed Later")
-    response = client.post(f"/support/accounts/organisation/{org.pk}/change/", {
+    response = client.post(f"/support/organisations/{org.pk}/edit/", {
         "name": "Renamed Now", "code": org.code, "provider_type": "PRP", "holds_own_stock": "on", "active": "on",
-        "managing_agent_links-TOTAL_FORMS": "0", "managing_agent_links-INITIAL_FORMS": "0",
-        "participations-TOTAL_FORMS": "0", "participations-INITIAL_FORMS": "0",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     assert AuditEvent.objects.filter(action="organisation_changed", actor=support, target_id=str(org.pk)).exists()
