@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from datetime import time as dt_time
 from typing import Any
 
 from dcp_platform.accounts.models import AuditEvent, Organisation, ProviderType, Role, User
@@ -10,6 +11,7 @@ from dcp_platform.tenancy.models import Collection
 from dcp_platform.theming.themes import available_themes
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
 
 def set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
@@ -224,3 +226,68 @@ class AuditFilterForm(forms.Form):
         if start and end and end < start:
             self.add_error("to_day", "The end date must be the same as or after the start date")
         return cleaned
+
+
+TIME_HINT = "Use the 24-hour clock, for example 09:00 or 17:30"
+
+
+class BannerForm(forms.Form):
+    """The platform banner: its words, an optional link, and when it shows (date inputs and a time)."""
+
+    heading = forms.CharField(label="Heading", max_length=120,
+                              help_text="One short sentence, for example “The service will be unavailable on 4 May”.",
+                              error_messages={"required": "Enter the banner's heading"})
+    message = forms.CharField(label="More detail (optional)", required=False, widget=forms.Textarea)
+    link_text = forms.CharField(label="Link words (optional)", max_length=80, required=False)
+    link_url = forms.CharField(label="Link address (optional)", max_length=500, required=False,
+                               help_text="A page of this service, starting with /, or an https:// address.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for prefix in ("start", "end"):
+            for part in DATE_PARTS:
+                self.fields[f"{prefix}_{part}"] = forms.CharField(required=False, max_length=4)
+            self.fields[f"{prefix}_time"] = forms.CharField(
+                label=f"{prefix.title()} time", required=False, max_length=5, help_text=TIME_HINT)
+
+    @staticmethod
+    def initial_for(value: datetime | None, prefix: str) -> dict[str, str]:
+        if value is None:
+            return {}
+        local = timezone.localtime(value)
+        return {f"{prefix}_day": str(local.day), f"{prefix}_month": str(local.month), f"{prefix}_year": str(local.year),
+                f"{prefix}_time": local.strftime("%H:%M")}
+
+    def _when(self, prefix: str, label: str) -> datetime | None:
+        parts = [str(self.cleaned_data.get(f"{prefix}_{part}") or "").strip() for part in DATE_PARTS]
+        clock = str(self.cleaned_data.get(f"{prefix}_time") or "").strip()
+        if not any(parts) and not clock:
+            return None
+        if not all(parts):
+            raise forms.ValidationError(f"The {label} date must include a day, month and year", code="date")
+        try:
+            day = date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError:
+            raise forms.ValidationError(f"The {label} date must be a real date", code="date") from None
+        hours, _, minutes = (clock or "00:00").partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60 and len(minutes) == 2):
+            raise forms.ValidationError(f"Enter the {label} time as hours and minutes, like 09:00", code="time")
+        return timezone.make_aware(datetime.combine(day, dt_time(int(hours), int(minutes))))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for prefix, label, key in (("start", "start", "starts_at"), ("end", "end", "ends_at")):
+            try:
+                cleaned[key] = self._when(prefix, label)
+            except forms.ValidationError as error:
+                self.add_error(f"{prefix}_time" if error.code == "time" else f"{prefix}_day", error)
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if "starts_at" in cleaned and starts is None and not self.has_error("start_day"):
+            self.add_error("start_day", "Enter the date the banner starts to show")
+        if starts and ends and ends <= starts:
+            self.add_error("end_day", "The banner must stop showing after it starts")
+        return cleaned
+
+    def banner_values(self) -> dict[str, Any]:
+        fields = ("heading", "message", "link_text", "link_url", "starts_at", "ends_at")
+        return {name: self.cleaned_data[name] for name in fields}

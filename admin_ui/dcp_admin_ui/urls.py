@@ -1,12 +1,16 @@
 from django.urls import path
 
-from dcp_admin_ui import views, views_collections, views_organisations, views_users
+from dcp_admin_ui import views, views_banners, views_collections, views_organisations, views_users
 
 app_name = "support"
 
 urlpatterns = [
     path("", views.support_home, name="home"),
     path("audit/", views.audit_list, name="audit"),
+    path("banners/", views_banners.banner_list, name="banners"),
+    path("banners/new/", views_banners.banner_new, name="banner-new"),
+    path("banners/<int:banner_id>/", views_banners.banner_edit, name="banner"),
+    path("banners/<int:banner_id>/remove/", views_banners.banner_remove, name="banner-remove"),
     path("organisations/", views_organisations.organisation_list, name="organisations"),
     path("organisations/new/", views_organisations.organisation_new, name="organisation-new"),
     path("organisations/<int:organisation_id>/", views_organisations.organisation_detail, name="organisation"),

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", public_home, name="home"),
     path("", include("dcp_platform.accounts.urls")),
     path("notifications/", include("dcp_platform.notifications.urls")),
+    path("banners/", include("dcp_platform.cms.urls")),
     path("support/", include("dcp_admin_ui.urls")),
 ]

@@ -9,6 +9,7 @@ urlpatterns = [
     re_path(r"^$", wagtail_views.serve, {"path": ""}, name="home"),
     path("", include("dcp_platform.accounts.urls")),
     path("notifications/", include("dcp_platform.notifications.urls")),
+    path("banners/", include("dcp_platform.cms.urls")),
     path("cms/", include(wagtailadmin_urls)),
     path("records/", include("dcp_platform.webform.urls")),
     path("uploads/", include("dcp_platform.uploads.urls")),

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from dcp_platform.accounts.models import Organisation, OrganisationRelationship, User
+from dcp_platform.notifications.models import PlatformBanner
 from dcp_platform.tenancy.models import CollectionAnalyst, Participation
 from django_otp.plugins.otp_static.models import StaticDevice
 
@@ -166,3 +167,36 @@ def test_support_assigns_an_analyst_changes_a_collection_and_reads_the_audit_tra
     click(page, "button", "Filter")
     assert "The start date must be a real date" in page.content()
     assert_accessible(page, context="audit trail, impossible date")
+
+
+def test_support_schedules_a_platform_banner_after_fixing_the_form(
+    live_server: Any, page: Any, make_user: Any
+) -> None:
+    sign_in_as_support(page, live_server, make_user)
+    heading = f"Browser banner {uuid.uuid4().hex[:6]}"
+    try:
+        schedule_banner(page, heading)
+    finally:  # browser tests' data is kept: every page of the later browser tests would show it
+        PlatformBanner.objects.filter(heading=heading).delete()
+
+
+def schedule_banner(page: Any, heading: str) -> None:
+    open_section(page, "Service banners")
+    assert_accessible(page, context="service banners")
+    click(page, "button", "Add a banner")
+    assert_accessible(page, context="add a banner")
+    page.locator("#id_start_day").fill("31")
+    page.locator("#id_start_month").fill("2")
+    page.get_by_label("Start time").fill("9 o'clock")
+    click(page, "button", "Save banner")
+    assert "There is a problem" in page.content()
+    assert_accessible(page, context="add a banner, with errors")
+    page.get_by_label("Heading").fill(heading)
+    page.locator("#id_start_day").fill("1")
+    page.locator("#id_start_month").fill("1")
+    page.locator("#id_start_year").fill("2026")
+    page.get_by_label("Start time").fill("09:00")
+    click(page, "button", "Save banner")
+    assert f"The banner “{heading}” is saved." in page.content()
+    assert page.get_by_text(heading, exact=True).first.is_visible()  # it shows on the support pages too
+    assert_accessible(page, context="service banners with one showing")

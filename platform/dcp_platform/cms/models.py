@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import DraftStateMixin, Page, RevisionMixin
 
 
 class StartPage(Page):
@@ -91,3 +92,43 @@ class CollectionWindowPage(Page):
         if self.pk is not None:
             others = others.exclude(pk=self.pk)
         return others.first()
+
+
+class ServiceBanner(DraftStateMixin, RevisionMixin, models.Model):
+    """A message shown at the top of every page of this collection, between its start and end times.
+
+    Content designers write and publish it in Wagtail (Snippets: Service banners); only the published version
+    shows, and each person may hide it (a changed banner shows again). The platform-wide banner support sets
+    is `notifications.PlatformBanner`.
+    """
+
+    heading = models.CharField(max_length=120, help_text="One short sentence, e.g. “The service will be unavailable on 4 May”.")
+    message = models.TextField(blank=True, help_text="More detail, in plain words (optional).")
+    link_text = models.CharField(max_length=80, blank=True)
+    link_url = models.CharField(max_length=500, blank=True, help_text="A page of this service or an https:// address.")
+    starts_at = models.DateTimeField(help_text="When the banner starts to show.")
+    ends_at = models.DateTimeField(null=True, blank=True, help_text="When it stops showing (empty: until unpublished).")
+    revisions = GenericRelation("wagtailcore.Revision", content_type_field="content_type",
+                                object_id_field="object_id", for_concrete_model=False)
+
+    panels = [
+        FieldPanel("heading"), FieldPanel("message"),
+        MultiFieldPanel([FieldPanel("link_text"), FieldPanel("link_url")], heading="Link (optional)"),
+        MultiFieldPanel([FieldPanel("starts_at"), FieldPanel("ends_at")], heading="When it shows"),
+    ]
+
+    class Meta:
+        ordering = ["-starts_at"]
+        verbose_name = "service banner"
+
+    def __str__(self) -> str:
+        return self.heading
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The banner must stop showing after it starts."})
+        if bool(self.link_text) != bool(self.link_url):
+            raise ValidationError({"link_url": "Give both the link's words and its address, or neither."})
+        if self.link_url and not (self.link_url.startswith("/") or self.link_url.startswith("https://")):
+            raise ValidationError({"link_url": "Give a page of this service (starting with /) or an https:// address."})

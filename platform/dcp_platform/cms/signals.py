@@ -1,4 +1,4 @@
-"""Support users' CMS group follows their role; window edits reach the window checks at once."""
+"""Support users' CMS group follows their role; window and banner edits reach their readers at once."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from dcp_platform.accounts.models import User
-from dcp_platform.cms.models import CollectionWindowPage
+from dcp_platform.cms.banners import forget_banners
+from dcp_platform.cms.models import CollectionWindowPage, ServiceBanner
 from dcp_platform.cms.windows import forget_windows
+from dcp_platform.notifications.models import PlatformBanner
 from dcp_platform.tenancy.services import SUPPORT_GROUP_NAME
 
 
@@ -33,3 +35,12 @@ def support_group_follows_role(sender: Any, instance: User, raw: bool = False, *
 def window_changed_forget_dates(sender: Any, **kwargs: Any) -> None:
     # Publishing, unpublishing and editing all save the page: this process decides with the new dates at once.
     forget_windows()
+
+
+@receiver(post_save, sender=ServiceBanner, dispatch_uid="cms_banner_saved_forget")
+@receiver(post_delete, sender=ServiceBanner, dispatch_uid="cms_banner_deleted_forget")
+@receiver(post_save, sender=PlatformBanner, dispatch_uid="platform_banner_saved_forget")
+@receiver(post_delete, sender=PlatformBanner, dispatch_uid="platform_banner_deleted_forget")
+def banner_changed_forget(sender: Any, **kwargs: Any) -> None:
+    # Publishing and unpublishing save the banner: this process shows the change at once, others within seconds.
+    forget_banners()

@@ -10,8 +10,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from wagtail import hooks
+from wagtail.admin.ui.tables import LiveStatusTagColumn
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from dcp_platform.cms.access import may_manage_users
+from dcp_platform.cms.models import ServiceBanner
 
 SUPPORT_ONLY_MENU_ITEMS = frozenset({"users", "groups"})
 
@@ -26,3 +30,16 @@ def without_support_only_items(request: HttpRequest, menu_items: list[Any]) -> l
 def hide_user_management_from_editors(request: HttpRequest, menu_items: list[Any]) -> None:
     # Wagtail expects the list to be changed in place.
     menu_items[:] = without_support_only_items(request, menu_items)
+
+
+class ServiceBannerViewSet(SnippetViewSet):
+    """Snippets > Service banners: written, scheduled and published by the collection's content designers."""
+
+    model = ServiceBanner
+    menu_label = "Service banners"
+    icon = "warning"
+    add_to_admin_menu = True
+    list_display = ["heading", "starts_at", "ends_at", LiveStatusTagColumn()]
+
+
+register_snippet(ServiceBannerViewSet)

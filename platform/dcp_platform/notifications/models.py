@@ -57,3 +57,23 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.kind}: {'email' if self.email else 'no email'}"
+
+
+class PlatformBanner(models.Model):
+    """A message support shows at the top of every page of every collection and the public site."""
+
+    heading = models.CharField(max_length=120)
+    message = models.TextField(blank=True)
+    link_text = models.CharField(max_length=80, blank=True)
+    link_url = models.CharField(max_length=500, blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.heading

@@ -1,18 +1,22 @@
-"""Sending notifications, marking them read and choosing which kinds come by email."""
+"""Sending notifications, marking them read, choosing which kinds come by email; the platform banner."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import User
 from dcp_platform.notifications.email import EmailNotSent, EmailTemplateError, email_template_path, send_email
 from dcp_platform.notifications.kinds import KINDS, get_kind
-from dcp_platform.notifications.models import Notification, NotificationPreference
+from dcp_platform.notifications.models import Notification, NotificationPreference, PlatformBanner
 from dcp_platform.notifications.selectors import wants_email
 
 log = logging.getLogger(__name__)
@@ -97,3 +101,47 @@ def email_preferences_set(*, user: User, emailed_kinds: set[str]) -> None:
         raise LookupError(f"Not kinds of notification: {', '.join(sorted(unknown))}")
     for slug in KINDS:
         NotificationPreference.objects.update_or_create(user=user, kind=slug, defaults={"email": slug in emailed_kinds})
+
+
+# Platform banners (support) -------------------------------------------------------------------------------------
+
+BANNER_FIELDS = ("heading", "message", "link_text", "link_url", "starts_at", "ends_at")
+
+
+def _check_banner(values: dict[str, object]) -> None:
+    starts, ends = values.get("starts_at"), values.get("ends_at")
+    if isinstance(starts, datetime) and isinstance(ends, datetime) and ends <= starts:
+        raise ValidationError({"ends_at": "The banner must stop showing after it starts"})
+    link_text, link_url = str(values.get("link_text") or ""), str(values.get("link_url") or "")
+    if bool(link_text) != bool(link_url):
+        raise ValidationError({"link_url": "Give both the link's words and its address, or neither"})
+    if link_url and not (link_url.startswith("/") or link_url.startswith("https://")):
+        raise ValidationError({"link_url": "Give a page of this service (starting with /) or an https:// address"})
+
+
+@transaction.atomic
+def platform_banner_save(*, by: User, banner: PlatformBanner | None = None, request: HttpRequest | None = None,
+                         **values: object) -> PlatformBanner:
+    """Create or change the banner every page of every collection shows (support only; audited)."""
+    if not by.is_support:
+        raise PermissionDenied("Only support can publish platform banners.")
+    unknown = set(values) - set(BANNER_FIELDS)
+    if unknown:
+        raise TypeError(f"Platform banners have no {', '.join(sorted(unknown))}")
+    _check_banner(values)
+    created = banner is None
+    banner = banner or PlatformBanner(created_by=by)
+    for name, value in values.items():
+        setattr(banner, name, value.strip() if isinstance(value, str) else value)
+    banner.save()
+    audit_record(action="platform_banner_created" if created else "platform_banner_changed", actor=by,
+                 target=banner, request=request, details={"fields": sorted(values)})
+    return banner
+
+
+@transaction.atomic
+def platform_banner_delete(*, by: User, banner: PlatformBanner, request: HttpRequest | None = None) -> None:
+    if not by.is_support:
+        raise PermissionDenied("Only support can remove platform banners.")
+    audit_record(action="platform_banner_removed", actor=by, target=banner, request=request)
+    banner.delete()

@@ -124,6 +124,9 @@ TENANT_LIMIT_SET_CALLS = True
 # seconds instead of asking the database on every request (collections and windows change rarely).
 DCP_TENANT_CACHE_SECONDS = float(env("DCP_TENANT_CACHE_SECONDS", "60"))
 DCP_WINDOW_CACHE_SECONDS = float(env("DCP_WINDOW_CACHE_SECONDS", "30"))
+DCP_BANNER_CACHE_SECONDS = float(env("DCP_BANNER_CACHE_SECONDS", "30"))
+# Which service banners a person has hidden (their keys; no personal data), shared by every host.
+DCP_BANNER_COOKIE_NAME = "dcp_hidden_banners"
 
 MIDDLEWARE = [
     "dcp_platform.tenancy.middleware.CollectionFromHostMiddleware",
@@ -154,6 +157,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "dcp_platform.theming.context_processors.theme",
                 "dcp_platform.notifications.context_processors.notifications",
+                "dcp_platform.cms.context_processors.service_banners",
             ],
         },
     },

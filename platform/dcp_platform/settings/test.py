@@ -17,4 +17,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 MEDIA_ROOT = str(VAR_DIR / "test-media")
 DCP_WINDOW_CACHE_SECONDS = 0  # tests change windows with queryset updates, which send no signals
+DCP_BANNER_CACHE_SECONDS = 0  # tests publish and end banners between requests
 DCP_TENANT_CACHE_SECONDS = 0  # tests create and rename collections

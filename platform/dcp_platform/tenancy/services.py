@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -80,14 +81,37 @@ def ensure_collection(plugin: CollectionPlugin) -> Collection:
 
 def ensure_editors_group(slug: str) -> Group:
     group, _ = Group.objects.get_or_create(name=editors_group_name(slug))
-    group.permissions.add(_permission("wagtailadmin", "access_admin"))
+    group.permissions.add(_permission("wagtailadmin", "access_admin"), *banner_permissions())
     return group
+
+
+BANNER_ACTIONS = ("add", "change", "delete", "view", "publish")
+
+
+def banner_permissions() -> list[Permission]:
+    """Rights on the collection's service banners (a Wagtail snippet; publish is Wagtail's own right).
+
+    Global like every permission: CollectionAdminAccessMiddleware keeps editors to their own collection's admin.
+    """
+    from dcp_platform.cms.models import (
+        ServiceBanner,  # like ensure_wagtail_site: Wagtail models, at call time
+    )
+
+    content_type = ContentType.objects.get_for_model(ServiceBanner)
+    return [
+        Permission.objects.get_or_create(
+            content_type=content_type, codename=f"{action}_servicebanner",
+            defaults={"name": f"Can {action} service banner"},
+        )[0]
+        for action in BANNER_ACTIONS
+    ]
 
 
 def ensure_support_group() -> Group:
     """Support users' Wagtail rights in every collection (membership follows the support role: cms.signals)."""
     group, _ = Group.objects.get_or_create(name=SUPPORT_GROUP_NAME)
-    group.permissions.add(*(_permission(app, codename) for app, codename in SUPPORT_GLOBAL_PERMISSIONS))
+    group.permissions.add(*(_permission(app, codename) for app, codename in SUPPORT_GLOBAL_PERMISSIONS),
+                          *banner_permissions())
     # Support users who existed before the group did (later ones are added by the cms.signals receiver).
     group.user_set.add(*User.objects.filter(role=Role.SUPPORT))  # type: ignore[attr-defined]
     return group
