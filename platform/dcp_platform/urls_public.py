@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from dcp_platform.theming.views import cookies, statement
 from dcp_platform.views_home import public_home
 
 urlpatterns = [
@@ -10,4 +11,7 @@ urlpatterns = [
     path("notifications/", include("dcp_platform.notifications.urls")),
     path("banners/", include("dcp_platform.cms.urls")),
     path("support/", include("dcp_admin_ui.urls")),
+    path("accessibility/", statement, {"slug": "accessibility"}, name="accessibility"),
+    path("privacy/", statement, {"slug": "privacy"}, name="privacy"),
+    path("cookies/", cookies, name="cookies"),
 ]

@@ -5,6 +5,8 @@ from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 
+from dcp_platform.theming.views import cookies
+
 urlpatterns = [
     re_path(r"^$", wagtail_views.serve, {"path": ""}, name="home"),
     path("", include("dcp_platform.accounts.urls")),
@@ -15,5 +17,6 @@ urlpatterns = [
     path("uploads/", include("dcp_platform.uploads.urls")),
     path("api/v1/", include("dcp_api.urls")),
     path("api-keys/", include("dcp_api.key_urls")),
+    path("cookies/", cookies, name="cookies"),  # the statements are the collection's Wagtail pages
     path("", include(wagtail_urls)),
 ]

@@ -156,3 +156,9 @@ def test_the_preferences_page_saves_which_kinds_come_by_email(person: Any, clien
 def test_signed_out_visitors_are_asked_to_sign_in(client_for: Any, path: str) -> None:
     response = client_for(None).get(path)
     assert response.status_code == 302 and "/sign-in/" in response["Location"]
+
+
+def test_unticking_every_kind_turns_every_email_off(person: Any, client_for: Any) -> None:
+    response = client_for(None, person).post("/notifications/preferences/", {})
+    assert response.status_code == 302
+    assert not any(on for _kind, on in email_preferences(user=person))

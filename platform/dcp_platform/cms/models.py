@@ -15,10 +15,14 @@ class StartPage(Page):
     body = RichTextField(blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
-    subpage_types = ["cms.GuidancePage", "cms.CollectionWindowIndexPage"]
+    subpage_types = ["cms.GuidancePage", "cms.CollectionWindowIndexPage", "cms.InformationPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
     template = "cms/start_page.html"
+
+    def guidance_pages(self) -> models.QuerySet[Page]:
+        """The live pages listed as guidance: not the footer's statements (InformationPage)."""
+        return self.get_children().live().not_type(InformationPage)
 
 
 class GuidancePage(Page):
@@ -31,6 +35,19 @@ class GuidancePage(Page):
     parent_page_types = ["cms.StartPage", "cms.GuidancePage"]
     subpage_types = ["cms.GuidancePage"]
     template = "cms/guidance_page.html"
+
+
+class InformationPage(Page):
+    """A page the footer links to: the accessibility statement and the privacy notice (ensure_collections
+    creates them with starting content; content designers keep them true)."""
+
+    body = RichTextField()
+    last_reviewed = models.DateField(null=True, blank=True, help_text="When the content was last checked.")
+
+    content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("last_reviewed")]
+    parent_page_types = ["cms.StartPage"]
+    subpage_types: list[str] = []
+    template = "cms/information_page.html"
 
 
 class CollectionWindowIndexPage(Page):

@@ -56,7 +56,9 @@ def notifications_read_all(request: HttpRequest) -> HttpResponse:
 def preferences(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     current = email_preferences(user=user)
-    form = EmailPreferencesForm(request.POST or None, initial={"emailed": [k.slug for k, on in current if on]})
+    # Bound on every POST: one with every box unticked may carry no fields at all.
+    form = EmailPreferencesForm(request.POST if request.method == "POST" else None,
+                                initial={"emailed": [k.slug for k, on in current if on]})
     if request.method == "POST" and form.is_valid():
         email_preferences_set(user=user, emailed_kinds=set(form.cleaned_data["emailed"]))
         messages.success(request, "Your email choices are saved.")

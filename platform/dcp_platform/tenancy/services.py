@@ -16,7 +16,8 @@ from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import Organisation, Role, User
 from dcp_platform.registry import CollectionPlugin, all_plugins
 from dcp_platform.tenancy.models import Collection, CollectionAnalyst, Domain, Participation
-from dcp_platform.theming.themes import available_themes
+from dcp_platform.theming.statements import STATEMENTS, statement_html
+from dcp_platform.theming.themes import available_themes, theme_for
 
 if TYPE_CHECKING:
     from wagtail.models import Page
@@ -166,11 +167,31 @@ def ensure_wagtail_site(plugin: CollectionPlugin, *, host: str, editors: Group, 
             )
             windows.add_child(instance=window)
             window.save_revision().publish()
+    ensure_information_pages(start, plugin)
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": host, "port": 80, "root_page": start, "site_name": plugin.title}
     )
     grant_collection_rights(editors, start, EDITOR_PAGE_PERMISSIONS)
     grant_collection_rights(support, start, SUPPORT_PAGE_PERMISSIONS)
+
+
+def ensure_information_pages(start: Page, plugin: CollectionPlugin) -> None:
+    """The footer's accessibility statement and privacy notice, with starting content, where missing (a
+    collection created before they existed gets them too; content designers' changes are never overwritten)."""
+    from dcp_platform.cms.models import (
+        InformationPage,  # like ensure_wagtail_site: Wagtail models, at call time
+    )
+    collection = Collection.objects.filter(schema_name=plugin.slug).first()
+    theme = theme_for(theme_slug=collection.theme if collection else "",
+                      service_name=collection.service_name if collection else "")
+    existing = set(start.get_children().values_list("slug", flat=True))
+    for slug, (title, _template) in STATEMENTS.items():
+        if slug in existing:
+            continue
+        page = InformationPage(title=title, slug=slug, show_in_menus=False, body=statement_html(
+            slug, theme=theme, subject=f"the {plugin.title} pages"))
+        start.add_child(instance=page)
+        page.save_revision().publish()
 
 
 def grant_collection_rights(group: Group, start: Page, page_permissions: tuple[str, ...]) -> None:
