@@ -113,3 +113,22 @@ def test_support_admin_changes_are_audited(client_for: Any, make_org: Any, make_
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     assert AuditEvent.objects.filter(action="organisation_changed", actor=support, target_id=str(org.pk)).exists()
+
+
+def test_coordinator_sends_an_invitation_again_to_someone_of_their_organisation(
+    client_for: Any, make_org: Any, make_user: Any
+) -> None:
+    from dcp_platform.accounts.models import User
+    from django.core import mail
+
+    organisation = make_org()
+    coordinator = make_user(organisation, role="data_coordinator")
+    waiting = User.objects.create_user("still.waiting@example.com", None, name="Still Waiting", organisation=organisation)
+    client = client_for(None, coordinator)
+    assert "Send the invitation again" in client.get(f"/users/{waiting.pk}/").content.decode()
+    response = client.post(f"/users/{waiting.pk}/", {"action": "resend"}, follow=True)
+    assert "We have sent the invitation to still.waiting@example.com again." in response.content.decode()
+    assert mail.outbox[-1].to == ["still.waiting@example.com"]
+    assert AuditEvent.objects.filter(action="invitation_resent", actor=coordinator).exists()
+    other = User.objects.create_user("elsewhere@example.com", None, name="Elsewhere", organisation=make_org())
+    assert client.post(f"/users/{other.pk}/", {"action": "resend"}).status_code == 404

@@ -68,9 +68,15 @@ def test_support_assigns_an_analyst_and_the_assignment_is_audited(
     assert analyst_collection_slugs(user=user) == {"core"}
     event = AuditEvent.objects.get(action="analyst_assigned", target_id=str(user.pk))
     assert event.actor == support and event.details == {"collection": "core"}
+    # They are told, in the service and by email.
+    from dcp_platform.notifications.models import Notification
+
+    notice = Notification.objects.get(user=user, kind="invitation")
+    assert notice.collection_slug == "core" and notice.link.startswith("http://core.")
     # Assigning again changes nothing and is not audited twice.
     assert analyst_assign(user=user, collection=core, by=support) == assignment
     assert AuditEvent.objects.filter(action="analyst_assigned", target_id=str(user.pk)).count() == 1
+    assert Notification.objects.filter(user=user).count() == 1
 
 
 def test_unassigning_removes_access_and_is_audited(analyst: Any, support: Any) -> None:

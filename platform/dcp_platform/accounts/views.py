@@ -17,7 +17,13 @@ from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.forms import CodeForm, InviteForm, RoleForm, SignInForm
 from dcp_platform.accounts.models import User
 from dcp_platform.accounts.selectors import users_visible_to
-from dcp_platform.accounts.services import user_change_role, user_invite, user_set_active
+from dcp_platform.accounts.services import (
+    invitation_pending,
+    invitation_resend,
+    user_change_role,
+    user_invite,
+    user_set_active,
+)
 from dcp_platform.accounts.two_factor import (
     check_second_factor,
     confirm_totp_device_check,
@@ -165,6 +171,14 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                 user_set_active(actor=actor, user=managed, active=False, request=request)
                 messages.success(request, f"{managed.name} can no longer sign in.")
                 return redirect("accounts:users")
+            if request.POST.get("action") == "resend":
+                try:
+                    invitation_resend(actor=actor, user=managed, request=request)
+                except ValidationError as error:
+                    messages.error(request, " ".join(error.messages))
+                else:
+                    messages.success(request, f"We have sent the invitation to {managed.email} again.")
+                return redirect("accounts:user", user_id=managed.pk)
             if request.POST.get("action") == "reactivate":
                 user_set_active(actor=actor, user=managed, active=True, request=request)
                 messages.success(request, f"{managed.name} can sign in again.")
@@ -175,4 +189,6 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                 return redirect("accounts:users")
         except PermissionDenied:
             raise Http404("No such user") from None
-    return render(request, "accounts/user_detail.html", {"managed": managed, "form": form, "form_has_errors": bool(form.errors)})
+    return render(request, "accounts/user_detail.html", {
+        "managed": managed, "form": form, "form_has_errors": bool(form.errors), "pending": invitation_pending(managed),
+    })

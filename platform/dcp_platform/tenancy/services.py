@@ -14,8 +14,11 @@ from django_tenants.utils import schema_context
 
 from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import Organisation, Role, User
+from dcp_platform.notifications import kinds
+from dcp_platform.notifications.services import notification_send
 from dcp_platform.registry import CollectionPlugin, all_plugins
 from dcp_platform.tenancy.models import Collection, CollectionAnalyst, Domain, Participation
+from dcp_platform.tenancy.selectors import collection_url
 from dcp_platform.theming.statements import STATEMENTS, statement_html
 from dcp_platform.theming.themes import available_themes, theme_for
 
@@ -248,6 +251,11 @@ def analyst_assign(
     if created:
         audit_record(action="analyst_assigned", actor=by, target=user,
                      details={"collection": collection.slug}, request=request)
+        notification_send(
+            user=user, kind=kinds.INVITATION, title=f"You are now an analyst of {collection.title}",
+            body="You can see every organisation's records and figures in this collection. You cannot change them.",
+            link=collection_url(collection, request=request), collection_slug=collection.slug,
+        )
     return assignment
 
 
