@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -99,3 +101,24 @@ def invitations_pending(*, user: User) -> QuerySet[User]:
     return users_visible_to(user=user).filter(
         is_active=True, last_login__isnull=True, password__startswith=UNUSABLE_PASSWORD_PREFIX,
     ).select_related("organisation").order_by("date_joined")
+
+
+def related_organisations_of(*, organisation: Organisation) -> QuerySet[Organisation]:
+    """An organisation, the organisations below it, the stock owners it manages for and its managing agents:
+    the owner and manager choices of its records (as `related_organisations_for` gives its users)."""
+    related = RawSQL(_RELATED_SQL, [organisation.pk])  # noqa: S611 - a constant query, bound parameter
+    return Organisation.objects.filter(id__in=related, active=True)
+
+
+def organisation_own_answers(*, definition: Any, organisation: Organisation) -> dict[str, str]:
+    """An answer source (registry/answer_sources.py): an organisation that holds its own stock and has no
+    other organisation in its tree or relationships owns, and manages, every record it sends."""
+    if not organisation.holds_own_stock:
+        return {}
+    if list(related_organisations_of(organisation=organisation).values_list("id", flat=True)) != [organisation.pk]:
+        return {}
+    answers = {}
+    for question_id in (definition.owner_question, definition.manager_question):
+        if question_id:
+            answers[question_id] = organisation.code
+    return answers

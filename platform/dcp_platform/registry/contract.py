@@ -56,6 +56,9 @@ class CollectionPlugin:
     # other names per form and question id), read by bulk upload's automatic column mapping. See
     # docs/bulk-upload-format.md.
     column_vocabulary: Path | None = None
+    # Answers the collection knows about an organisation (e.g. from its own reference data), each a function
+    # `(*, definition, organisation) -> {question id: answer}`: see registry/answer_sources.py.
+    answer_sources: tuple[Callable[..., Mapping[str, Any]], ...] = ()
 
     def form(self, form_id: str) -> FormSpec:
         for spec in self.forms:
