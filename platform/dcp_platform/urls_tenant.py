@@ -18,5 +18,6 @@ urlpatterns = [
     path("api/v1/", include("dcp_api.urls")),
     path("api-keys/", include("dcp_api.key_urls")),
     path("cookies/", cookies, name="cookies"),  # the statements are the collection's Wagtail pages
+    path("paper/", include("dcp_platform.paper.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -89,6 +89,7 @@ TENANT_APPS = [
     "dcp_platform.uploads",
     "dcp_api",
     "dcp_platform.cms",
+    "dcp_platform.paper",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -283,6 +284,12 @@ STORAGES = {
 # Themes: folders under themes/ with a theme.json; each collection may pick another one in the admin.
 THEMES_DIR = REPO_DIR / "themes"
 DEFAULT_THEME = env("DCP_THEME", "govuk")
+
+# Answers known about an organisation before a record is started (registry/answer_sources.py): dotted paths.
+DCP_ANSWER_SOURCES = ["dcp_platform.accounts.selectors.organisation_own_answers"]
+# Seconds a generated paper form (HTML and PDF) is kept; its key holds the definition's content hash, so a
+# changed definition is never served from an older copy.
+DCP_PAPER_CACHE_SECONDS = int(env("DCP_PAPER_CACHE_SECONDS", str(7 * 24 * 3600)))
 
 # Wagtail (one site per collection schema)
 WAGTAIL_SITE_NAME = env("DCP_SITE_NAME", "Data collection service")

@@ -51,6 +51,16 @@ MEDIA_PERMISSIONS = (
 )
 
 
+# Content designers' own models in each collection's Wagtail ("why we ask" texts): global model rights, used
+# only where CollectionAdminAccessMiddleware lets the person into /cms/.
+CONTENT_PERMISSIONS = (
+    ("paper", "add_whyweasktext"),
+    ("paper", "change_whyweasktext"),
+    ("paper", "delete_whyweasktext"),
+    ("paper", "view_whyweasktext"),
+)
+
+
 def editors_group_name(slug: str) -> str:
     return f"{slug}-editors"
 
@@ -86,6 +96,7 @@ def ensure_collection(plugin: CollectionPlugin) -> Collection:
 def ensure_editors_group(slug: str) -> Group:
     group, _ = Group.objects.get_or_create(name=editors_group_name(slug))
     group.permissions.add(_permission("wagtailadmin", "access_admin"), *banner_permissions())
+    group.permissions.add(*(_permission(app, codename) for app, codename in CONTENT_PERMISSIONS))
     return group
 
 
@@ -116,6 +127,7 @@ def ensure_support_group() -> Group:
     group, _ = Group.objects.get_or_create(name=SUPPORT_GROUP_NAME)
     group.permissions.add(*(_permission(app, codename) for app, codename in SUPPORT_GLOBAL_PERMISSIONS),
                           *banner_permissions())
+    group.permissions.add(*(_permission(app, codename) for app, codename in CONTENT_PERMISSIONS))
     # Support users who existed before the group did (later ones are added by the cms.signals receiver).
     group.user_set.add(*User.objects.filter(role=Role.SUPPORT))  # type: ignore[attr-defined]
     return group

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PaperConfig(AppConfig):
+    name = "dcp_platform.paper"
+    label = "paper"
+    verbose_name = "Paper forms and why we ask"
+
+    def ready(self) -> None:
+        from dcp_platform.paper import checks  # noqa: F401 - registers the start-up checks
