@@ -4,17 +4,25 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.fields import RichTextField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import DraftStateMixin, Page, RevisionMixin
+
+from dcp_platform.cms.blocks import StartPageBlocks
 
 
 class StartPage(Page):
-    """The collection's home page: what the collection is and how to take part."""
+    """The collection's home page: what the collection is and how to take part, and each way of sending data
+    (`channels`: written by content designers, with live parts the platform fills in)."""
 
     intro = RichTextField(blank=True)
     body = RichTextField(blank=True)
+    channels = StreamField(StartPageBlocks(), blank=True, use_json_field=True,
+                           help_text="The ways to send data: what each is for, who it suits and how to start.")
+    # Set once ensure_collections has written the starting channels, so content designers' edits (even an
+    # empty list) are never replaced.
+    channels_seeded = models.BooleanField(default=False, editable=False)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body"), FieldPanel("channels")]
     subpage_types = ["cms.GuidancePage", "cms.CollectionWindowIndexPage", "cms.InformationPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1

@@ -183,6 +183,8 @@ def ensure_wagtail_site(plugin: CollectionPlugin, *, host: str, editors: Group, 
             windows.add_child(instance=window)
             window.save_revision().publish()
     ensure_information_pages(start, plugin)
+    if not start.channels_seeded:
+        seed_start_page_channels(plugin, start)
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": host, "port": 80, "root_page": start, "site_name": plugin.title}
     )
@@ -207,6 +209,15 @@ def ensure_information_pages(start: Page, plugin: CollectionPlugin) -> None:
             slug, theme=theme, subject=f"the {plugin.title} pages"))
         start.add_child(instance=page)
         page.save_revision().publish()
+
+
+def seed_start_page_channels(plugin: CollectionPlugin, start: Page) -> None:
+    """The start page's starting "ways to send data", in the platform's words; content designers edit them."""
+    from dcp_platform.cms.seed import starting_channels  # the cms app's content, loaded with Wagtail
+
+    start.channels = starting_channels(plugin)  # type: ignore[attr-defined]
+    start.channels_seeded = True  # type: ignore[attr-defined]
+    start.save_revision().publish()
 
 
 def grant_collection_rights(group: Group, start: Page, page_permissions: tuple[str, ...]) -> None:
