@@ -21,7 +21,8 @@ def _channel(heading: str, what_for: str, who: str, how: str, parts: list[str]) 
 
 
 def starting_channels(plugin: CollectionPlugin) -> StreamValue:
-    record = plugin.forms[0].record_name if plugin.forms else "record"
+    # One form: its own word ("lettings log", "case"); several (lettings and sales): "record".
+    record = plugin.forms[0].record_name if len(plugin.forms) == 1 else "record"
     records = f"{record}s"
     raw = [
         {"type": "heading", "value": "Ways to send your data"},
