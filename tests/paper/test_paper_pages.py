@@ -165,6 +165,8 @@ def test_support_sees_any_organisations_version_and_may_change_it(
     assert client.get("/paper/lettings/settings/RIVERSIDE1/").status_code == 200
     index = client.get("/paper/?organisation=RIVERSIDE1").content.decode()
     assert "/paper/lettings/2026/organisations/RIVERSIDE1/" in index
+    missing = client.get("/paper/?organisation=NOSUCHORG").content.decode()
+    assert "There is a problem" in missing and "No organisation with that code takes part" in missing
 
 
 def test_an_organisation_that_does_not_take_part_has_no_version(

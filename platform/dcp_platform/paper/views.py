@@ -54,17 +54,21 @@ def paper_index(request: HttpRequest) -> HttpResponse:
     organisation = None
     if user.is_authenticated and user.organisation is not None and takes_part(organisation=user.organisation):  # type: ignore[union-attr]
         organisation = user.organisation  # type: ignore[union-attr]
+    search_error = ""
     if user.is_authenticated and user.is_support and request.GET.get("organisation"):  # type: ignore[union-attr]
         chosen = organisation_by_code(code=request.GET["organisation"].strip())
         if chosen is not None and takes_part(organisation=chosen):
             organisation = chosen
+        else:
+            search_error = "No organisation with that code takes part in this collection"
     definitions = sorted(definitions_for(current_collection_slug()).values(), key=lambda d: (-d.year, d.form))
     return render(request, "paper/index.html", {
         "definitions": definitions, "organisation": organisation,
         "may_change": organisation is not None and may_change_organisation_settings(
             user=user, organisation=organisation),  # type: ignore[arg-type]
         "forms": get_plugin(current_collection_slug()).forms,
-        "searched": request.GET.get("organisation", ""),
+        "searched": request.GET.get("organisation", ""), "search_error": search_error,
+        "form_has_errors": bool(search_error),
     })
 
 
