@@ -100,9 +100,9 @@ class Page:
 
     @property
     def heading(self) -> str:
-        if self.title:
-            return self.title
-        return self.questions[0].label if len(self.questions) == 1 else self.id
+        """What a person reads as the page's heading: its title, else its first question's wording (never its id:
+        a page whose first question reveals the others is asked as that one question)."""
+        return self.title or self.questions[0].label
 
 
 @dataclass(slots=True)

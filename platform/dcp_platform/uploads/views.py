@@ -9,6 +9,7 @@ upload's progress. Every page works without JavaScript.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -124,8 +125,13 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
         services.sync_rows_changed_on_the_web(upload)  # rows fixed in the web form since the last look
     summary = upload.summary or {}
     soft_groups = reports.soft_groups(upload) if upload.status == UploadStatus.READY else []
+    wording = _question_wording(_definition(upload))
+    problem_groups = [{**group, "question": wording(group.get("question"))} for group in summary.get("problem_groups", [])]
+    for soft_group in soft_groups:
+        soft_group.question = wording(soft_group.question)
     return render(request, "uploads/detail.html", {
         "upload": upload, "percent": percent, "working": working, "summary": summary, "soft_groups": soft_groups,
+        "problem_groups": problem_groups,
         "soft_confirmation": _soft_confirmation_note(summary.get("soft_confirmation")),
         "working_statuses_json": json.dumps([str(status) for status in WORKING_STATUSES]),
     })
@@ -153,6 +159,17 @@ def upload_progress(request: HttpRequest, upload_id: int) -> JsonResponse:
 
 def _definition(upload: Upload) -> Definition:
     return definition_for(_schema(), upload.form, upload.year)
+
+
+def _question_wording(definition: Definition) -> Callable[[Any], str]:
+    """Problems name questions by id; people read the question's wording (an id the definition no longer has,
+    or a problem of the whole row, is shown as it is)."""
+
+    def wording(question_id: Any) -> str:
+        question = definition.questions.get(str(question_id)) if question_id else None
+        return question.label if question is not None else str(question_id or "")
+
+    return wording
 
 
 def _upload_needing_mapping(request: HttpRequest, upload_id: int) -> Upload:

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
-from dcp_platform.definitions import Definition, Evaluation, PageInstance, Problem
+from dcp_platform.definitions import Definition, Evaluation, Page, PageInstance, Problem
 from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.records.selectors import records_visible_to
 from dcp_platform.records.services import (
@@ -36,7 +36,13 @@ from dcp_platform.records.services import (
 from dcp_platform.registry import definition_for, definitions_for, get_plugin
 from dcp_platform.tenancy.selectors import user_takes_part_in
 from dcp_platform.uploads.services import hidden_record_open_to
-from dcp_platform.webform.forms import apply_values, field_views, parse_page_post, visible_questions_after
+from dcp_platform.webform.forms import (
+    FieldView,
+    apply_values,
+    field_views,
+    parse_page_post,
+    visible_questions_after,
+)
 
 DATE_PARTS = [("day", "Day", "govuk-input--width-2"), ("month", "Month", "govuk-input--width-2"),
               ("year", "Year", "govuk-input--width-4")]
@@ -318,10 +324,16 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
         "record": record, "definition": definition, "page": page, "item": item, "fields": fields,
         "errors": errors, "form_has_errors": bool(errors),
         "caption": group.title_for(item) if group and item else definition.section(page.section_id).title,
-        "heading": page.heading, "single": len(page.questions) == 1,
+        **page_heading(page, fields),
         "back_url": reverse("records:tasks", kwargs={"public_id": record.public_id}),
         "back_to_check": back_to_check, "date_parts": DATE_PARTS,
     }, status=400 if errors else 200)
+
+
+def page_heading(page: Page, fields: list[FieldView]) -> dict[str, Any]:
+    """The page's one <h1>: a page without a title whose first question reveals the rest is asked as that one
+    question (its wording is the heading, as a legend or label); otherwise the title, over the questions."""
+    return {"heading": page.heading, "single": not page.title and sum(1 for f in fields if not f.revealed_by) == 1}
 
 
 def _flatten(answers: dict[str, Any]) -> dict[str, Any]:
