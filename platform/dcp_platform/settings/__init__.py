@@ -130,6 +130,7 @@ DCP_BANNER_CACHE_SECONDS = float(env("DCP_BANNER_CACHE_SECONDS", "30"))
 DCP_BANNER_COOKIE_NAME = "dcp_hidden_banners"
 
 MIDDLEWARE = [
+    "dcp_platform.health.middleware.HealthMiddleware",  # probes: before host routing, sessions, the database
     "dcp_platform.tenancy.middleware.CollectionFromHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,0 +1,1 @@
+"""Health endpoints and answers during an outage (liveness, readiness, 503 pages)."""
