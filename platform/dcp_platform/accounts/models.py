@@ -14,6 +14,20 @@ class ProviderType(models.TextChoices):
     OTHER = "OTHER", "Other organisation"
 
 
+class Region(models.TextChoices):
+    """England's nine regions (ONS): the department's breakdown and the peer group of an organisation."""
+
+    NORTH_EAST = "E12000001", "North East"
+    NORTH_WEST = "E12000002", "North West"
+    YORKSHIRE = "E12000003", "Yorkshire and The Humber"
+    EAST_MIDLANDS = "E12000004", "East Midlands"
+    WEST_MIDLANDS = "E12000005", "West Midlands"
+    EAST = "E12000006", "East of England"
+    LONDON = "E12000007", "London"
+    SOUTH_EAST = "E12000008", "South East"
+    SOUTH_WEST = "E12000009", "South West"
+
+
 class Organisation(models.Model):
     """An organisation that submits data. Parent/child (e.g. a group and its members) via `parent`."""
 
@@ -26,6 +40,8 @@ class Organisation(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     holds_own_stock = models.BooleanField(default=True)
+    # Empty for organisations nobody has placed yet: they count nationally, never in a region's figures.
+    region = models.CharField(max_length=9, choices=Region.choices, blank=True, default="")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

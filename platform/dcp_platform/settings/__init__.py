@@ -90,6 +90,7 @@ TENANT_APPS = [
     "dcp_api",
     "dcp_platform.cms",
     "dcp_platform.paper",
+    "dcp_platform.playback",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -311,6 +312,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("DCP_CELERY_EAGER", False)
 # Periodic housekeeping: run `celery beat` once per deployment (bin/run starts it inside its worker).
 CELERY_BEAT_SCHEDULE = {
     "api-forget-old-idempotent-requests": {"task": "api.forget_old_idempotent_requests", "schedule": 3600.0},
+    # Dashboards' figures: at most a minute behind the records (playback/services.py).
+    "playback-refresh-changed-figures": {"task": "playback.refresh_changed_figures", "schedule": 60.0},
 }
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("DCP_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 

@@ -9,18 +9,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from dcp_platform.accounts.models import Organisation, OrganisationRelationship, ProviderType, Role, User
+from dcp_platform.accounts.models import Organisation, OrganisationRelationship, ProviderType, Region, Role, User
 from dcp_platform.tenancy.models import Collection, CollectionAnalyst, Participation
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo credential for local runs only
 SUPPORT_BACKUP_CODES = ["11111111", "22222222", "33333333", "44444444", "55555555"]
 
 ORGANISATIONS = [
-    # code, name, provider type, parent code
-    ("LA0001", "Northshire County Council", ProviderType.LOCAL_AUTHORITY, None),
-    ("HA0001", "Riverside Housing Group", ProviderType.PRIVATE_REGISTERED_PROVIDER, None),
-    ("HA0002", "Riverside Homes North", ProviderType.PRIVATE_REGISTERED_PROVIDER, "HA0001"),
-    ("HA0003", "Brightway Lettings", ProviderType.PRIVATE_REGISTERED_PROVIDER, None),
+    # code, name, provider type, parent code, region
+    ("LA0001", "Northshire County Council", ProviderType.LOCAL_AUTHORITY, None, Region.NORTH_EAST),
+    ("HA0001", "Riverside Housing Group", ProviderType.PRIVATE_REGISTERED_PROVIDER, None, Region.NORTH_WEST),
+    ("HA0002", "Riverside Homes North", ProviderType.PRIVATE_REGISTERED_PROVIDER, "HA0001", Region.NORTH_WEST),
+    ("HA0003", "Brightway Lettings", ProviderType.PRIVATE_REGISTERED_PROVIDER, None, Region.YORKSHIRE),
 ]
 # The department runs the collections: it takes part in none (its analysts read every organisation's records).
 DEPARTMENT = ("DEPT01", "Department for Housing Data", ProviderType.OTHER)
@@ -46,10 +46,11 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         orgs: dict[str, Organisation] = {}
-        for code, name, provider_type, parent_code in ORGANISATIONS:
+        for code, name, provider_type, parent_code, region in ORGANISATIONS:
             orgs[code], _ = Organisation.objects.update_or_create(
                 code=code,
-                defaults={"name": name, "provider_type": provider_type, "parent": orgs.get(parent_code or "")},
+                defaults={"name": name, "provider_type": provider_type, "parent": orgs.get(parent_code or ""),
+                          "region": region},
             )
         for owner, agent in RELATIONSHIPS:
             OrganisationRelationship.objects.get_or_create(stock_owner=orgs[owner], managing_agent=orgs[agent])
