@@ -6,7 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from dcp_platform.playback.measures import MeasuresError, measures_for, measures_for_collection, parse_measures
+from dcp_platform.playback.measures import (
+    MeasuresError,
+    measures_for,
+    measures_for_collection,
+    parse_measures,
+)
 from dcp_platform.playback.models import Figure
 from dcp_platform.playback.services import RECORDS, refresh_changed, refresh_figures
 from dcp_platform.records.models import Record

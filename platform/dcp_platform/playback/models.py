@@ -53,3 +53,6 @@ class RefreshState(models.Model):
     """One row per collection: records changed after `seen_until` (less an overlap) are not counted yet."""
 
     seen_until = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"figures counted up to {self.seen_until}"

@@ -43,8 +43,10 @@ def _base(measure_set: MeasureSet, year: int, *, key: str, key_params: list[Any]
     else:
         area, area_params = "NULL::text", []
     status = "AND r.status = %s" if completed_only else ""
+    # Every fragment is our own SQL; every value is a bound parameter.
+    columns = f"r.owning_organisation_id AS org, o.region AS region, {area} AS area, {key} AS k, {value} AS v"
     sql = (
-        f"SELECT r.owning_organisation_id AS org, o.region AS region, {area} AS area, {key} AS k, {value} AS v "
+        f"SELECT {columns} "  # noqa: S608
         "FROM records_record r LEFT JOIN accounts_organisation o ON o.id = r.owning_organisation_id "
         f"WHERE r.form = %s AND r.year = %s AND r.visible {status} {where}"
     )
@@ -104,8 +106,8 @@ def _records_sql(measure_set: MeasureSet, year: int) -> tuple[str, list[Any], st
 
 
 def _aggregate(sql: str, params: list[Any], aggregate: str, *, form: str, year: int, measure: str) -> list[Figure]:
-    query = (
-        f"WITH base AS ({sql}) "
+    query = (  # fragments are our own SQL; every value is a bound parameter
+        f"WITH base AS ({sql}) "  # noqa: S608
         f"SELECT GROUPING(org, region, area), org, region, area, k, {aggregate}, count(*) FROM base "
         "GROUP BY GROUPING SETS ((org, k), (region, k), (area, k), (k))"
     )

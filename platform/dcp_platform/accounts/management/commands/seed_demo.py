@@ -9,7 +9,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
-from dcp_platform.accounts.models import Organisation, OrganisationRelationship, ProviderType, Region, Role, User
+from dcp_platform.accounts.models import (
+    Organisation,
+    OrganisationRelationship,
+    ProviderType,
+    Region,
+    Role,
+    User,
+)
 from dcp_platform.tenancy.models import Collection, CollectionAnalyst, Participation
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo credential for local runs only

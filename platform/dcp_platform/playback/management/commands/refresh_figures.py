@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django_tenants.utils import schema_context
 
-from dcp_platform.playback.services import refresh_changed
 from dcp_platform.playback.models import RefreshState
+from dcp_platform.playback.services import refresh_changed
 from dcp_platform.tenancy.models import Collection
 
 
