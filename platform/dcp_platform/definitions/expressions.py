@@ -433,9 +433,13 @@ _MISSING = object()
 
 
 def _lookup(key: Any, mapping: Any) -> Any:
-    """map(): the mapped value, or _MISSING when the key is null or not in the table."""
-    if key is not None and key in mapping:
-        return mapping[key]
+    """map(): the mapped value, or _MISSING when the key is null or not in the table (a list, such as a checkbox
+    answer, is in no table)."""
+    try:
+        if key is not None and key in mapping:
+            return mapping[key]
+    except TypeError:
+        pass
     return _MISSING
 
 
@@ -542,7 +546,7 @@ def _null_safe(fn: Callable[..., Any]) -> Callable[..., Any]:
                 return None
         try:
             return fn(*args)
-        except (TypeError, ValueError, InvalidOperation):
+        except (TypeError, ValueError, AttributeError, InvalidOperation):  # (year() of what is not a date: null)
             return None
 
     return apply
