@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from dcp_platform.accounts.models import User
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 PAGE_SIZE = 25
-
-
-def support_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in as an active support user who has verified their second factor; anyone else gets 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not (user.is_active and getattr(user, "is_support", False) and user.is_verified()):  # type: ignore[union-attr,attr-defined]
-            raise PermissionDenied("Only support can use these pages")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def actor(request: HttpRequest) -> User:

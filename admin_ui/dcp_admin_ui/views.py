@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
+from dcp_platform.access import support_required
 from dcp_platform.accounts.models import AuditEvent
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dcp_admin_ui.common import page_of, query_without_page, support_required
+from dcp_admin_ui.common import page_of, query_without_page
 from dcp_admin_ui.forms import AuditFilterForm
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dcp_platform.access import support_required
 from dcp_platform.notifications.models import PlatformBanner
 from dcp_platform.notifications.services import platform_banner_delete, platform_banner_save
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from dcp_admin_ui.common import actor, add_service_errors, support_required
+from dcp_admin_ui.common import actor, add_service_errors
 from dcp_admin_ui.forms import DATE_PARTS, BannerForm
 
 

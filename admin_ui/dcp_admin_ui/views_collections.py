@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dcp_platform.access import support_required
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.tenancy.models import Collection, Participation
 from dcp_platform.tenancy.selectors import analysts_of
@@ -17,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from dcp_admin_ui.common import actor, add_service_errors, support_required
+from dcp_admin_ui.common import actor, add_service_errors
 from dcp_admin_ui.forms import AnalystForm, CollectionForm, CollectionOrganisationForm
 from dcp_admin_ui.views_organisations import participation_confirm
 

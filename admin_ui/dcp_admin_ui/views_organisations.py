@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dcp_platform.access import support_required
 from dcp_platform.accounts.models import Organisation, OrganisationRelationship, ProviderType
 from dcp_platform.accounts.services import (
     organisation_create,
@@ -18,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from dcp_admin_ui.common import actor, add_service_errors, page_of, query_without_page, support_required
+from dcp_admin_ui.common import actor, add_service_errors, page_of, query_without_page
 from dcp_admin_ui.forms import LinkOrganisationForm, OrganisationForm, ParticipationForm
 
 

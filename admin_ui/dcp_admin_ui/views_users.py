@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dcp_platform.access import support_required
 from dcp_platform.accounts.models import Role, User
 from dcp_platform.accounts.selectors import invitations_pending
 from dcp_platform.accounts.services import (
@@ -20,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dcp_admin_ui.common import actor, add_service_errors, page_of, query_without_page, support_required
+from dcp_admin_ui.common import actor, add_service_errors, page_of, query_without_page
 from dcp_admin_ui.forms import UserForm
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from dcp_platform.access import collection_member_required, may_manage_api_keys
 from dcp_platform.accounts.models import User
-from dcp_platform.webform.views import collection_member_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from .keys import api_key_create, api_key_revoke, can_manage_keys, keys_visible_to
+from .keys import api_key_create, api_key_revoke, keys_visible_to
 
 
 def _coordinator(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    if not can_manage_keys(user):
+    if not may_manage_api_keys(user):
         raise Http404("Only data coordinators manage API keys")
     return user
 

@@ -8,8 +8,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from dcp_platform.access import may_manage_api_keys
 from dcp_platform.accounts.audit import audit_record
-from dcp_platform.accounts.models import Role, User
+from dcp_platform.accounts.models import User
 from dcp_platform.tenancy.models import Collection, Participation
 from django.db import connection, models
 from django.db.models import QuerySet
@@ -36,14 +37,10 @@ def digest_of(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
-def can_manage_keys(user: User) -> bool:
-    return user.is_active and user.role == Role.DATA_COORDINATOR and user.organisation_id is not None
-
-
 def api_key_create(*, user: User, name: str) -> NewKey:
-    if not can_manage_keys(user):
+    if not may_manage_api_keys(user):
         raise KeyNotAllowed("Only data coordinators can create API keys")
-    assert user.organisation_id is not None  # can_manage_keys checked it
+    assert user.organisation_id is not None  # may_manage_api_keys checked it
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     api_key = ApiKey.objects.create(
         name=name.strip()[:100], prefix=secret[: len(KEY_PREFIX) + 6], digest=digest_of(secret),
@@ -54,7 +51,7 @@ def api_key_create(*, user: User, name: str) -> NewKey:
 
 
 def api_key_revoke(*, user: User, api_key: ApiKey) -> None:
-    if not can_manage_keys(user) or api_key.organisation_id != user.organisation_id:
+    if not may_manage_api_keys(user) or api_key.organisation_id != user.organisation_id:
         raise KeyNotAllowed("You can only revoke your organisation's keys")
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
@@ -64,7 +61,7 @@ def api_key_revoke(*, user: User, api_key: ApiKey) -> None:
 
 
 def keys_visible_to(*, user: User) -> QuerySet[ApiKey]:
-    if not can_manage_keys(user) or user.organisation_id is None:
+    if not may_manage_api_keys(user) or user.organisation_id is None:
         return ApiKey.objects.none()
     return ApiKey.objects.filter(organisation_id=user.organisation_id)
 
@@ -118,7 +115,7 @@ def active_key_for_secret(secret: str, *, collection: Collection | None = None) 
     ApiKey._meta.get_field("created_by").set_cached_value(api_key, creator)  # as select_related would
     if collection is not None:
         api_key.organisation_takes_part = row[-1]  # type: ignore[attr-defined]
-    if not can_manage_keys(creator) or creator.organisation_id != api_key.organisation_id:
+    if not may_manage_api_keys(creator) or creator.organisation_id != api_key.organisation_id:
         return None
     now = timezone.now()
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from dcp_platform.cms.blocks import open_years
 from dcp_platform.cms.models import CollectionWindowPage, StartPage
+from dcp_platform.cms.setup import ensure_editors_group, ensure_support_group, ensure_wagtail_site
 from dcp_platform.registry import get_plugin
-from dcp_platform.tenancy.services import ensure_editors_group, ensure_support_group, ensure_wagtail_site
 
 
 def channel_headings(page: str) -> list[str]:

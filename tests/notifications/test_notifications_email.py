@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dcp_platform.notifications.checks import email_adapter_configured
-from dcp_platform.notifications.email import (
+from dcp_platform.email_adapter import (
     EmailNotSent,
     EmailTemplateError,
     fill_placeholders,
@@ -19,6 +18,7 @@ from dcp_platform.notifications.email import (
     render_email,
     send_email,
 )
+from dcp_platform.notifications.checks import email_adapter_configured
 from django.core import mail
 from django.core.exceptions import ImproperlyConfigured
 from hypothesis import given

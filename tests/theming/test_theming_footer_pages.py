@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from dcp_platform.cms.models import InformationPage, StartPage
+from dcp_platform.cms.setup import ensure_information_pages
 from dcp_platform.registry import get_plugin
-from dcp_platform.tenancy.services import ensure_information_pages
 from dcp_platform.theming.cookies import cookies_set_by_the_service
 from dcp_platform.theming.themes import available_themes
 from django_tenants.utils import schema_context

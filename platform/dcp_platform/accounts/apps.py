@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Users and organisations"
 
     def ready(self) -> None:
-        from dcp_platform.accounts import signals  # noqa: F401  (audit of sign-ins)
+        from dcp_platform.accounts import signals  # noqa: F401, PLC0415  (in ready(): once models are loaded)

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from dcp_platform.accounts.backends import SignInBlocked
 from dcp_platform.accounts.models import User
-from dcp_platform.notifications.email import send_email
+from dcp_platform.email_adapter import send_email
 
 
 class SignInForm(forms.Form):

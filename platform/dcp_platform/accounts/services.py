@@ -14,7 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import Organisation, OrganisationRelationship, Role, User
 from dcp_platform.accounts.selectors import organisation_descendant_ids
-from dcp_platform.notifications.email import send_email
+from dcp_platform.email_adapter import send_email
 
 COORDINATOR_ASSIGNABLE_ROLES = {Role.DATA_PROVIDER, Role.DATA_COORDINATOR}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 from dataclasses import dataclass
@@ -31,8 +32,6 @@ def qr_code_svg(text: str) -> str:
 
 
 def secret_for_display(device: TOTPDevice) -> str:
-    import base64
-
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -56,8 +56,6 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         assert form.user is not None
         login(request, form.user)
         if form.user.is_support or has_second_factor(form.user):
-            from urllib.parse import quote
-
             return HttpResponseRedirect(f"{reverse('accounts:two-factor')}?next={quote(_safe_next(request))}")
         return HttpResponseRedirect(_safe_next(request))
     return render(

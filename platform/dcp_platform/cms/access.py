@@ -20,29 +20,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from dcp_platform.tenancy.services import editors_group_name
+from dcp_platform.access import may_edit_collection, may_manage_users
 
 CMS_PREFIX = "/cms/"
 # Wagtail screens that manage global users and groups (and their bulk actions and autocompletes).
 SUPPORT_ONLY_PREFIXES = ("/cms/users/", "/cms/groups/", "/cms/bulk/wagtailusers/", "/cms/bulk/auth/")
-
-
-def is_support(user: object) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_support", False))
-
-
-def may_edit_collection(user: object, collection_slug: str) -> bool:
-    """Support, or a member of the collection's editors group."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
-        return False
-    if is_support(user):
-        return True
-    groups = user.groups  # type: ignore[attr-defined]
-    return bool(groups.filter(name=editors_group_name(collection_slug)).exists())
-
-
-def may_manage_users(user: object) -> bool:
-    return is_support(user)
 
 
 def _current_collection_slug(request: HttpRequest) -> str | None:

@@ -7,4 +7,4 @@ class CmsConfig(AppConfig):
     verbose_name = "Collection content"
 
     def ready(self) -> None:
-        from dcp_platform.cms import signals  # noqa: F401 - connects the receivers
+        from dcp_platform.cms import signals  # noqa: F401, PLC0415  (in ready(): once models are loaded)

@@ -71,7 +71,7 @@ class OpenYear:
 
 def open_years() -> list[OpenYear]:
     """The current collection's forms and years whose window is open for new records, newest first."""
-    from dcp_platform.cms.windows import check_window  # windows reads models, which import these blocks
+    from dcp_platform.cms.windows import check_window  # noqa: PLC0415  (windows reads models, which import these blocks)
 
     slug = str(getattr(connection, "schema_name", "public"))
     try:

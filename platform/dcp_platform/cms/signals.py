@@ -1,4 +1,4 @@
-"""Support users' CMS group follows their role; window and banner edits reach their readers at once."""
+"""A collection's CMS is set up with the collection; support users' CMS group follows their role; window and banner edits reach their readers at once."""
 
 from __future__ import annotations
 
@@ -11,9 +11,20 @@ from django.dispatch import receiver
 from dcp_platform.accounts.models import User
 from dcp_platform.cms.banners import forget_banners
 from dcp_platform.cms.models import CollectionWindowPage, ServiceBanner
+from dcp_platform.cms.setup import ensure_collection_cms
 from dcp_platform.cms.windows import forget_windows
 from dcp_platform.notifications.models import PlatformBanner
+from dcp_platform.registry import CollectionPlugin
+from dcp_platform.tenancy.models import Collection
 from dcp_platform.tenancy.services import SUPPORT_GROUP_NAME
+from dcp_platform.tenancy.signals import collection_ensured
+
+
+@receiver(collection_ensured, dispatch_uid="cms_collection_ensured_set_up_cms")
+def collection_ensured_set_up_cms(
+    sender: Any, *, collection: Collection, plugin: CollectionPlugin, host: str, **kwargs: Any
+) -> None:
+    ensure_collection_cms(collection=collection, plugin=plugin, host=host)
 
 
 @receiver(post_save, sender=User, dispatch_uid="cms_support_group_follows_role")

@@ -14,7 +14,7 @@ from wagtail.admin.ui.tables import LiveStatusTagColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from dcp_platform.cms.access import may_manage_users
+from dcp_platform.access import may_manage_users
 from dcp_platform.cms.models import ServiceBanner
 
 SUPPORT_ONLY_MENU_ITEMS = frozenset({"users", "groups"})

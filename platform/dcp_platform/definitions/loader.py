@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -411,8 +413,6 @@ class _Builder:
         if raw is None:
             return None
         if question_type == "date":
-            from datetime import date
-
             if isinstance(raw, date):
                 return raw
             try:
@@ -420,8 +420,6 @@ class _Builder:
             except ValueError:
                 return self.expression(raw, question_id)
         if isinstance(raw, int | float) and not isinstance(raw, bool):
-            from decimal import Decimal
-
             return raw if isinstance(raw, int) else Decimal(str(raw))
         return self.expression(raw, question_id)
 

@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from dcp_platform.notifications import checks  # noqa: F401 - registers the start-up checks
+        from dcp_platform.notifications import checks  # noqa: F401, PLC0415  (in ready(): once models are loaded)

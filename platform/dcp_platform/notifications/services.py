@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dcp_platform.accounts.audit import audit_record
 from dcp_platform.accounts.models import User
-from dcp_platform.notifications.email import EmailNotSent, EmailTemplateError, email_template_path, send_email
+from dcp_platform.email_adapter import EmailNotSent, EmailTemplateError, email_template_path, send_email
 from dcp_platform.notifications.kinds import KINDS, get_kind
 from dcp_platform.notifications.models import Notification, NotificationPreference, PlatformBanner
 from dcp_platform.notifications.selectors import wants_email

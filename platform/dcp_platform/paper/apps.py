@@ -7,4 +7,4 @@ class PaperConfig(AppConfig):
     verbose_name = "Paper forms and why we ask"
 
     def ready(self) -> None:
-        from dcp_platform.paper import checks  # noqa: F401 - registers the start-up checks
+        from dcp_platform.paper import checks  # noqa: F401, PLC0415  (in ready(): once models are loaded)

@@ -103,7 +103,7 @@ def paper_form_html(request: PaperRequest) -> SafeString:
 
 def _weasyprint() -> Any:
     try:
-        import weasyprint  # loaded on first use: it loads Pango, which only PDF making needs
+        import weasyprint  # noqa: PLC0415  (loaded on first use: it loads Pango, which only PDF making needs)
     except (ImportError, OSError) as error:
         raise PdfUnavailable(str(error)) from error
     return weasyprint

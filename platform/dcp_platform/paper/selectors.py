@@ -10,13 +10,12 @@ from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.models import Count, Max
 
-from dcp_platform.accounts.models import Organisation, User
+from dcp_platform.accounts.models import Organisation
 from dcp_platform.accounts.selectors import related_organisations_of
 from dcp_platform.definitions import Definition
 from dcp_platform.paper.models import OrganisationPaperSettings, WhyWeAskText
 from dcp_platform.registry import definitions_for, get_plugin
 from dcp_platform.registry.answer_sources import known_answers
-from dcp_platform.tenancy.models import Participation
 
 
 def current_collection_slug() -> str:
@@ -58,27 +57,6 @@ def why_we_ask_version(*, form: str) -> str:
 
 def organisation_by_code(*, code: str) -> Organisation | None:
     return Organisation.objects.filter(code=code).first()
-
-
-def takes_part(*, organisation: Organisation) -> bool:
-    """The organisation takes part in the current collection."""
-    return Participation.objects.filter(
-        organisation=organisation, collection__schema_name=current_collection_slug()
-    ).exists()
-
-
-def may_see_organisation_version(*, user: User, organisation: Organisation) -> bool:
-    """An organisation's paper form is for its own users and support, in a collection it takes part in."""
-    if not user.is_authenticated or not user.is_active or not takes_part(organisation=organisation):
-        return False
-    return bool(user.is_support or user.organisation_id == organisation.pk)
-
-
-def may_change_organisation_settings(*, user: User, organisation: Organisation) -> bool:
-    """Its data coordinator, and support."""
-    return may_see_organisation_version(user=user, organisation=organisation) and bool(
-        user.is_support or user.is_coordinator
-    )
 
 
 def paper_settings_of(*, organisation: Organisation) -> OrganisationPaperSettings | None:

@@ -10,17 +10,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from dcp_platform.access import (
+    may_change_organisation_settings,
+    may_see_organisation_version,
+    organisation_takes_part,
+)
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.definitions import Definition
 from dcp_platform.paper.exporters import PaperRequest, PdfUnavailable, paper_form_html, paper_form_pdf
 from dcp_platform.paper.forms import PaperSettingsForm
 from dcp_platform.paper.selectors import (
     current_collection_slug,
-    may_change_organisation_settings,
-    may_see_organisation_version,
     organisation_by_code,
     paper_settings_of,
-    takes_part,
 )
 from dcp_platform.paper.services import paper_settings_update
 from dcp_platform.registry import definitions_for, get_plugin
@@ -52,12 +54,12 @@ def _organisation(request: HttpRequest, code: str) -> Organisation:
 def paper_index(request: HttpRequest) -> HttpResponse:
     user = request.user
     organisation = None
-    if user.is_authenticated and user.organisation is not None and takes_part(organisation=user.organisation):  # type: ignore[union-attr]
+    if user.is_authenticated and user.organisation is not None and organisation_takes_part(organisation=user.organisation):  # type: ignore[union-attr]
         organisation = user.organisation  # type: ignore[union-attr]
     search_error = ""
     if user.is_authenticated and user.is_support and request.GET.get("organisation"):  # type: ignore[union-attr]
         chosen = organisation_by_code(code=request.GET["organisation"].strip())
-        if chosen is not None and takes_part(organisation=chosen):
+        if chosen is not None and organisation_takes_part(organisation=chosen):
             organisation = chosen
         else:
             search_error = "No organisation with that code takes part in this collection"

@@ -10,7 +10,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "Collection registry"
 
     def ready(self) -> None:
-        from dcp_platform.registry.registry import all_plugins, load_all
+        from dcp_platform.registry.registry import all_plugins, load_all  # noqa: PLC0415  (plugins load models)
 
         all_plugins()
         # Definitions are checked when the platform starts, so an unknown rule or a forward reference

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from dcp_platform.definitions import DefinitionError, load_definition
 from dcp_platform.registry.contract import CollectionPlugin
 
 if TYPE_CHECKING:
@@ -55,8 +56,6 @@ def _definition_paths(plugin: CollectionPlugin) -> dict[tuple[str, int], Path]:
 @cache
 def definitions_for(slug: str) -> dict[tuple[str, int], Definition]:
     """Every (form, year) definition of a collection, loaded and checked, with the collection's reference data."""
-    from dcp_platform.definitions import DefinitionError, load_definition
-
     plugin = get_plugin(slug)
     if plugin.load_reference_data is not None:
         plugin.load_reference_data()

@@ -11,6 +11,7 @@ import json
 import os
 from importlib.metadata import entry_points
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -172,8 +173,6 @@ DATABASE_URL = env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dcp")
 
 
 def database_from_url(url: str) -> dict[str, object]:
-    from urllib.parse import unquote, urlparse
-
     parsed = urlparse(url)
     return {
         "ENGINE": "django_tenants.postgresql_backend",
@@ -253,7 +252,7 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = env("DCP_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("DCP_EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = env("DCP_FROM_EMAIL", "no-reply@" + BASE_DOMAIN)
-# Every email goes through dcp_platform.notifications.email: "files" hands it to EMAIL_BACKEND above, "notify"
+# Every email goes through dcp_platform.email_adapter: "files" hands it to EMAIL_BACKEND above, "notify"
 # to GOV.UK Notify's API (one Notify template whose subject is ((subject)) and body ((body)), unless
 # DCP_NOTIFY_TEMPLATES maps a template name to a Notify template id: {"invitation": "<uuid>"}).
 DCP_EMAIL_ADAPTER = env("DCP_EMAIL_ADAPTER", "files")

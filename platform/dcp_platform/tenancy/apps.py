@@ -7,4 +7,4 @@ class TenancyConfig(AppConfig):
     verbose_name = "Collections"
 
     def ready(self) -> None:
-        from dcp_platform.tenancy import signals  # noqa: F401 - connects the receivers
+        from dcp_platform.tenancy import signals  # noqa: F401, PLC0415  (in ready(): once models are loaded)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django_tenants.models import DomainMixin, TenantMixin
+
+from dcp_platform.registry import get_plugin
 
 
 class Collection(TenantMixin):
@@ -55,10 +58,6 @@ class Participation(models.Model):
 
     def clean(self) -> None:
         """A collection may take only some kinds of organisation (its plugin says which)."""
-        from django.core.exceptions import ValidationError
-
-        from dcp_platform.registry import get_plugin
-
         if not self.collection_id or not self.organisation_id:
             return
         allowed = get_plugin(self.collection.slug).eligible_provider_types

@@ -7,4 +7,4 @@ class ThemingConfig(AppConfig):
     label = "theming"
 
     def ready(self) -> None:
-        from dcp_platform.theming import checks  # noqa: F401 - registers the start-up check
+        from dcp_platform.theming import checks  # noqa: F401, PLC0415  (in ready(): once models are loaded)

@@ -154,7 +154,7 @@ def flat_file_name(definition: Definition) -> str:
 
 def flat_file_for(slug: str, form: str, year: int, items: Mapping[str, int] | None = None) -> tuple[str, bytes]:
     """(file name, CSV bytes) of the empty flat file for a collection's form and year: for a download view."""
-    from dcp_platform.registry import definition_for
+    from dcp_platform.registry import definition_for  # noqa: PLC0415  (registry loads plugins, whose codecs import this module)
 
     definition = definition_for(slug, form, year)
     return flat_file_name(definition), empty_flat_file(definition, items)

@@ -151,7 +151,7 @@ def _cell_text(value: Any) -> str:
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    import openpyxl
+    import openpyxl  # noqa: PLC0415  (only .xlsx files need it, and it is slow to import)
 
     _check_zip(path)
     try:

@@ -31,6 +31,7 @@ from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition
 from dcp_platform.records.models import Record
+from dcp_platform.records.services import RecordWriteRefused, build_eval_context, record_update
 from dcp_platform.registry import definition_for, definitions_for, get_plugin
 from dcp_platform.tenancy.models import Participation
 
@@ -50,9 +51,10 @@ from .mapping import mapper_for
 from .models import SavedMapping, Upload, UploadRow, UploadStatus
 from .other_forms import other_form_problem
 from .reading import FileRejected, kind_of
+from .reports import scan_column_values, target_label, targets_by_key
 from .rows import RowCells
 from .store import NewRecord, RowResult, store_chunk
-from .table import TableLayout, data_rows, scan
+from .table import TableLayout, data_rows, read_layout, scan
 from .template import match_template
 
 CHUNK_ROWS = 500
@@ -370,8 +372,6 @@ def _process_rows(upload: Upload, definition: Definition, *, today: date | None 
 
 
 def _file_rows(upload: Upload, layout: TableLayout) -> Iterator[tuple[int, list[str]]]:
-    from .table import read_layout
-
     real = read_layout(Path(upload.stored_path), upload.filename)
     yield from data_rows(Path(upload.stored_path), real, upload.filename)
 
@@ -544,8 +544,6 @@ NOT_USED = ""  # the "Do not use this column" choice
 
 def column_values(upload: Upload) -> dict[str, Any]:
     """Sample and distinct values per column, read from the file once and kept in the upload's summary."""
-    from .reports import scan_column_values
-
     cached = (upload.summary or {}).get("column_values")
     if cached is None:
         cached = scan_column_values(upload)
@@ -558,8 +556,6 @@ def check_column_choices(
     definition: Definition, headers: list[str], chosen: dict[str, str]
 ) -> dict[str, str]:
     """Errors by column index: unknown targets, and two columns that would fill the same template field."""
-    from .reports import target_label, targets_by_key
-
     targets = targets_by_key(definition)
     errors: dict[str, str] = {}
     filled_by: dict[int, str] = {}
@@ -661,8 +657,6 @@ def confirm_soft_problem_for_all(
 
     Goes through `record_update` (the one write path) with the same confirmation token the web form stores.
     """
-    from dcp_platform.records.services import RecordWriteRefused, build_eval_context, record_update
-
     sync_rows_changed_on_the_web(upload, today=today)
     definition = definition_for(str(connection.schema_name), upload.form, upload.year)  # type: ignore[attr-defined]
     rows = list(UploadRow.objects.filter(
@@ -742,8 +736,6 @@ def sync_rows_changed_on_the_web(upload: Upload, *, today: date | None = None) -
     as processing left it. `rows_synced_at` in the summary is taken before reading, so a change made while
     this runs is picked up next time rather than missed.
     """
-    from dcp_platform.records.services import build_eval_context
-
     started = timezone.now()
     changed = Record.objects.filter(upload_id=upload.pk, version__gt=1)
     synced_at = (upload.summary or {}).get("rows_synced_at")

@@ -11,6 +11,14 @@ from celery.signals import worker_ready
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from dcp_platform.celery import app
+from dcp_platform.tenancy.models import Collection
+
+from .services import (
+    finish_confirming_soft_problem,
+    process_upload,
+    stalled_confirmations,
+    stalled_upload_ids,
+)
 
 log = logging.getLogger(__name__)
 
@@ -18,8 +26,6 @@ log = logging.getLogger(__name__)
 @app.task(name="uploads.process_upload", acks_late=True, reject_on_worker_lost=True)
 def process_upload_task(schema_name: str, upload_id: int, today: str | None = None) -> None:
     """`today` (ISO date) fixes the date the collection window is checked against; by default the real today."""
-    from .services import process_upload
-
     with schema_context(schema_name):
         process_upload(upload_id, today=date.fromisoformat(today) if today else None)
 
@@ -27,8 +33,6 @@ def process_upload_task(schema_name: str, upload_id: int, today: str | None = No
 @app.task(name="uploads.confirm_soft_problem", acks_late=True, reject_on_worker_lost=True)
 def confirm_soft_problem_task(schema_name: str, upload_id: int, rule_id: str, user_id: int) -> None:
     """Confirm one soft problem for every row of an upload that has it (thousands of records: not in a request)."""
-    from .services import finish_confirming_soft_problem
-
     with schema_context(schema_name):
         finish_confirming_soft_problem(upload_id, rule_id=rule_id, user_id=user_id)
 
@@ -42,10 +46,6 @@ def resume_stalled_uploads(**_kwargs: Any) -> None:
     unacknowledged task is handed out again. `DCP_UPLOAD_STALE_AFTER` (seconds without progress, default 300)
     must be longer than one chunk takes; the advisory lock in process_upload stops a double run anyway.
     """
-    from dcp_platform.tenancy.models import Collection
-
-    from .services import stalled_confirmations, stalled_upload_ids
-
     older_than = float(os.environ.get("DCP_UPLOAD_STALE_AFTER", "300"))
     for schema_name in Collection.objects.exclude(schema_name=get_public_schema_name()).values_list(
         "schema_name", flat=True

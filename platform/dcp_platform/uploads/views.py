@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, Stream
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from dcp_platform.access import collection_member_required
 from dcp_platform.accounts.models import User
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition
@@ -29,7 +30,6 @@ from dcp_platform.uploads.flat import FLAT_KIND, flat_file_for
 from dcp_platform.uploads.models import Upload, UploadStatus
 from dcp_platform.uploads.reading import LIMITS_TEXT, MAX_CELL_CHARS, MAX_FILE_BYTES, FileRejected
 from dcp_platform.uploads.tasks import confirm_soft_problem_task, process_upload_task
-from dcp_platform.webform.views import collection_member_required
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 

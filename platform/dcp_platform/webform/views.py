@@ -6,13 +6,10 @@ Every view reads records through `records_visible_to` and writes through `record
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
@@ -21,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from dcp_platform.access import collection_member_required
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
@@ -34,7 +32,6 @@ from dcp_platform.records.services import (
     record_update,
 )
 from dcp_platform.registry import definition_for, definitions_for, get_plugin
-from dcp_platform.tenancy.selectors import user_takes_part_in
 from dcp_platform.uploads.services import hidden_record_open_to
 from dcp_platform.webform.forms import (
     FieldView,
@@ -52,20 +49,6 @@ STATUS_TAGS = {
     "completed": ("Completed", ""),
     "cannot_start_yet": ("Cannot start yet", "govuk-tag--grey"),
 }
-
-
-def collection_member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in, and the user's organisation takes part in this collection."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        tenant = getattr(request, "tenant", None)
-        if tenant is None or not user_takes_part_in(user=request.user, collection=tenant):  # type: ignore[arg-type]
-            return render(request, "webform/not_taking_part.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _slug() -> str:

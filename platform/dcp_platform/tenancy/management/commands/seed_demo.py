@@ -1,4 +1,7 @@
-"""Demo organisations and users for a local run. Idempotent."""
+"""Demo organisations, users and their participation in the collections, for a local run. Idempotent.
+
+In tenancy (not accounts): it ties organisations to collections, and accounts never depends on tenancy.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from dcp_platform.accounts.models import (
     Role,
     User,
 )
+from dcp_platform.registry import get_plugin
 from dcp_platform.tenancy.models import Collection, CollectionAnalyst, Participation
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - a published demo credential for local runs only
@@ -62,8 +66,6 @@ class Command(BaseCommand):
         for owner, agent in RELATIONSHIPS:
             OrganisationRelationship.objects.get_or_create(stock_owner=orgs[owner], managing_agent=orgs[agent])
         for collection in Collection.objects.exclude(schema_name="public"):
-            from dcp_platform.registry import get_plugin
-
             allowed = get_plugin(collection.slug).eligible_provider_types
             for org in orgs.values():
                 if allowed is None or org.provider_type in allowed:

@@ -1,4 +1,5 @@
-"""The one way the service sends email: `send_email(to=, template=, context=)`.
+"""The one way the service sends email (the adapter every app uses; not part of any app, so accounts can send
+sign-in emails without depending on the notifications app): `send_email(to=, template=, context=)`.
 
 Templates are files, `email_templates/<name>.txt` in any installed app: a first line `Subject: ...`, a blank line,
 then the plain-text body. Placeholders are GOV.UK Notify's: `((name))` is replaced by the context's value (a
