@@ -25,6 +25,7 @@ COLLECTION = CollectionPlugin(
     codecs=CODECS,
     load_reference_data=reference_data.load_all,
     column_vocabulary=Path(__file__).parent / "column_vocabulary.yaml",
+    export_columns=Path(__file__).parent / "exports",
     default_windows=(
         WindowSpec(
             year=2026,

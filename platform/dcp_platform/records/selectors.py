@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
 from django.db import connection
 from django.db.models import Q, QuerySet
 
 from dcp_platform.accounts.models import User
 from dcp_platform.accounts.selectors import record_organisation_ids_for_user
-from dcp_platform.records.models import Record
+from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.tenancy.selectors import is_analyst
 
 
@@ -34,6 +37,47 @@ def records_visible_to(*, user: User, include_hidden: bool = False) -> QuerySet[
         # A record whose setup is not finished has no organisations yet: its creator still sees it.
         | Q(created_by_id=user.pk, owning_organisation__isnull=True)
     )
+
+
+@dataclass(frozen=True)
+class RecordFilters:
+    """The records list's filters, which downloads honour too (blank: no filter)."""
+
+    status: str = ""
+    year: str = ""
+    form: str = ""
+    organisation: str = ""  # an organisation code: records it owns or manages
+    query: str = ""
+
+    @classmethod
+    def from_query(cls, data: Mapping[str, str]) -> RecordFilters:
+        return cls(status=data.get("status", ""), year=data.get("year", ""), form=data.get("form", ""),
+                   organisation=data.get("organisation", ""), query=data.get("q", "").strip())
+
+    def as_query(self) -> dict[str, str]:
+        pairs = {"status": self.status, "year": self.year, "form": self.form,
+                 "organisation": self.organisation, "q": self.query}
+        return {key: value for key, value in pairs.items() if value}
+
+    @property
+    def any(self) -> bool:
+        return bool(self.as_query())
+
+
+def filter_records(records: QuerySet[Record], filters: RecordFilters, *, forms: Iterable[str] = ()) -> QuerySet[Record]:
+    """Records that pass the filters; a status or form that does not exist is no filter (as in the list)."""
+    if filters.status in RecordStatus.values:
+        records = records.filter(status=filters.status)
+    if filters.year.isdigit():
+        records = records.filter(year=int(filters.year))
+    if filters.form and filters.form in set(forms):
+        records = records.filter(form=filters.form)
+    if filters.organisation:
+        records = records.filter(Q(owning_organisation__code=filters.organisation)
+                                 | Q(managing_organisation__code=filters.organisation))
+    if filters.query:
+        records = records.filter(search_text__contains=filters.query.lower())
+    return records
 
 
 def record_for_user(*, user: User, public_id: str) -> Record | None:

@@ -59,6 +59,10 @@ class CollectionPlugin:
     # Answers the collection knows about an organisation (e.g. from its own reference data), each a function
     # `(*, definition, organisation) -> {question id: answer}`: see registry/answer_sources.py.
     answer_sources: tuple[Callable[..., Mapping[str, Any]], ...] = ()
+    # A folder of `<form>_<year>.yaml` files giving the collection's own download layout (column names, order,
+    # column sets, descriptions) where the definition cannot say it: see docs/exports.md. Without one, a form's
+    # download has the platform's default columns, from the definition alone.
+    export_columns: Path | None = None
 
     def form(self, form_id: str) -> FormSpec:
         for spec in self.forms:

@@ -92,6 +92,7 @@ TENANT_APPS = [
     "dcp_platform.cms",
     "dcp_platform.paper",
     "dcp_platform.playback",
+    "dcp_platform.exports",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, Evaluation, Page, PageInstance, Problem
 from dcp_platform.records.models import Record, RecordStatus
-from dcp_platform.records.selectors import records_visible_to
+from dcp_platform.records.selectors import RecordFilters, filter_records, records_visible_to
 from dcp_platform.records.services import (
     RecordWriteRefused,
     build_eval_context,
@@ -91,23 +91,12 @@ def _dynamic_options(user: User, definition: Definition) -> dict[str, list[tuple
 def record_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     records = records_visible_to(user=user).select_related("owning_organisation", "managing_organisation", "created_by")
-    status = request.GET.get("status", "")
-    year = request.GET.get("year", "")
-    organisation = request.GET.get("organisation", "")
-    form = request.GET.get("form", "")
-    query = request.GET.get("q", "").strip()
+    filters = RecordFilters.from_query(request.GET)
+    status, year, organisation, form, query = (
+        filters.status, filters.year, filters.organisation, filters.form, filters.query)
     plugin = get_plugin(_slug())
     forms = {spec.id: spec.title for spec in plugin.forms}
-    if status in RecordStatus.values:
-        records = records.filter(status=status)
-    if year.isdigit():
-        records = records.filter(year=int(year))
-    if form in forms:
-        records = records.filter(form=form)
-    if organisation:
-        records = records.filter(Q(owning_organisation__code=organisation) | Q(managing_organisation__code=organisation))
-    if query:
-        records = records.filter(search_text__contains=query.lower())
+    records = filter_records(records, filters, forms=forms)
     page = Paginator(records.order_by("-updated_at"), 20).get_page(request.GET.get("page"))
     for record in page:
         record.form_title = forms.get(record.form, record.form)  # type: ignore[attr-defined]  # for the table
@@ -124,7 +113,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "organisations": related_organisations_for(user=user),
         # With several forms (lettings and sales logs) the list says which each record is, and filters by it.
         "forms": sorted(forms.items(), key=lambda kv: kv[1]) if len(forms) > 1 else [],
-        "creatable": creatable, "filtered": bool(status or year or organisation or query or form),
+        "creatable": creatable, "filtered": filters.any, "download_query": urlencode(filters.as_query()),
         "search_hint": _search_hint(definitions.values()),
     })
 

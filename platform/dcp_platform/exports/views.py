@@ -1,0 +1,121 @@
+"""The download page and the download itself (a streamed CSV of the records the user may see)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+
+from dcp_platform.access import collection_member_required
+from dcp_platform.accounts.models import Organisation, User
+from dcp_platform.accounts.selectors import related_organisations_for
+from dcp_platform.exports.columns import DEFAULT, DEPARTMENT, PROVIDER
+from dcp_platform.exports.selectors import layouts_for
+from dcp_platform.exports.services import (
+    ExportRefused,
+    ExportRequest,
+    check_export,
+    export_count,
+    stream_export,
+)
+from dcp_platform.exports.writing import CODES, LABELS
+from dcp_platform.records.models import RecordStatus
+from dcp_platform.records.selectors import RecordFilters
+from dcp_platform.registry import definitions_for
+
+COLUMN_TITLES = {
+    DEPARTMENT: ("The department's download", "Every column, including the derived values only the department uses."),
+    PROVIDER: ("The provider's download", "The columns data providers get, to reuse the data they sent."),
+    DEFAULT: ("Every question and derived value", "One column for each question, then each derived value."),
+}
+VALUE_TITLES = {
+    LABELS: ("Answers in words", "For example “Weekly for 52 weeks”."),
+    CODES: ("Answer codes", "For example “1”, as the data specification codes each answer."),
+}
+
+
+def _slug() -> str:
+    return str(getattr(connection, "schema_name", "public"))
+
+
+def _choices(user: User) -> list[dict[str, Any]]:
+    """Each form and year with its column sets the user may download, newest year first."""
+    slug = _slug()
+    choices = []
+    for (form, year), definition in sorted(definitions_for(slug).items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+        choices.append({"value": f"{form}-{year}", "form": form, "year": year,
+                        "title": f"{definition.title}s, {year} to {year + 1}",
+                        "layouts": layouts_for(user=user, collection_slug=slug, form=form, year=year)})
+    return choices
+
+
+def _filters_summary(filters: RecordFilters) -> list[tuple[str, str]]:
+    summary = []
+    if filters.status in RecordStatus.values:
+        summary.append(("Status", RecordStatus(filters.status).label))
+    if filters.organisation:
+        organisation = Organisation.objects.filter(code=filters.organisation).first()
+        summary.append(("Organisation", organisation.name if organisation else filters.organisation))
+    if filters.query:
+        summary.append(("Search", filters.query))
+    return summary
+
+
+@collection_member_required
+def download_page(request: HttpRequest) -> HttpResponse:
+    """GET without `download`: the page. GET with it: the file, or the page with what to correct."""
+    user: User = request.user  # type: ignore[assignment]
+    choices = _choices(user)
+    filters = RecordFilters.from_query(request.GET)
+    # The form and year are chosen on this page; the list's other filters carry over.
+    kept = RecordFilters(status=filters.status, organisation=filters.organisation, query=filters.query)
+    chosen = request.GET.get("what", "")
+    if not chosen and filters.form and filters.year:
+        chosen = f"{filters.form}-{filters.year}"
+    if not chosen and choices:
+        chosen = choices[0]["value"]
+    values = request.GET.get("values", LABELS)
+    columns = request.GET.get("columns", "")
+    errors: dict[str, str] = {}
+    if "download" in request.GET:
+        choice = next((c for c in choices if c["value"] == chosen), None)
+        if choice is None:
+            errors["what"] = "Choose which records to download"
+        if values not in VALUE_TITLES:
+            errors["values"] = "Choose answer codes or answers in words"
+        if choice is not None:
+            if not columns and len(choice["layouts"]) == 1:
+                columns = choice["layouts"][0]
+            if columns not in choice["layouts"]:
+                errors["columns"] = "Choose which columns to download"
+        if not errors and choice is not None:
+            export = ExportRequest(
+                collection_slug=_slug(), form=choice["form"], year=choice["year"], columns=columns, values=values,
+                filters=kept,
+            )
+            try:
+                check_export(user=user, request=export)
+            except ExportRefused as refused:
+                errors["columns"] = str(refused)
+            else:
+                response = StreamingHttpResponse(stream_export(user=user, request=export, http_request=request),
+                                                 content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = f'attachment; filename="{export.file_name()}"'
+                response["Cache-Control"] = "no-store"
+                return response  # type: ignore[return-value]  # a streamed response serves as one
+    layouts = sorted({name for c in choices for name in c["layouts"]}, key=list(COLUMN_TITLES).index)
+    counts = []
+    for choice in choices:
+        export = ExportRequest(collection_slug=_slug(), form=choice["form"], year=choice["year"], columns="",
+                               values=values, filters=kept)
+        counts.append(export_count(user=user, request=export))
+    return render(request, "exports/download.html", {
+        "choices": [{**c, "count": n} for c, n in zip(choices, counts, strict=True)], "chosen": chosen,
+        "values": values, "columns": columns or (layouts[0] if layouts else ""),
+        "value_titles": list(VALUE_TITLES.items()),
+        "column_titles": [(name, COLUMN_TITLES[name]) for name in layouts],
+        "filters": kept, "filters_summary": _filters_summary(kept), "errors": errors,
+        "organisations": related_organisations_for(user=user),
+    }, status=400 if errors else 200)
