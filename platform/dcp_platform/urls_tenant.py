@@ -20,5 +20,6 @@ urlpatterns = [
     path("api-keys/", include("dcp_api.key_urls")),
     path("cookies/", cookies, name="cookies"),  # the statements are the collection's Wagtail pages
     path("paper/", include("dcp_platform.paper.urls")),
+    path("dashboards/", include("dcp_platform.playback.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -163,6 +163,7 @@ TEMPLATES = [
                 "dcp_platform.theming.context_processors.theme",
                 "dcp_platform.notifications.context_processors.notifications",
                 "dcp_platform.cms.context_processors.service_banners",
+                "dcp_platform.playback.context_processors.dashboards",
             ],
         },
     },
