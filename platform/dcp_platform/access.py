@@ -9,6 +9,8 @@ One module, so a rule about access is read and changed in one place:
   `cms.access.CollectionAdminAccessMiddleware`).
 - `may_see_organisation_version`, `may_change_organisation_settings`: an organisation's own paper form.
 - `may_manage_api_keys`: API keys are their organisation's data coordinator's.
+- `is_department_reader`, `department_reader_required`, `dashboard_organisations_for`: the dashboards (an
+  organisation's for its coordinators; every organisation's and England's for analysts and support).
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from dcp_platform.accounts.models import Organisation, Role, User
+from dcp_platform.accounts.selectors import organisation_descendant_ids
 from dcp_platform.tenancy.models import Participation
-from dcp_platform.tenancy.selectors import user_takes_part_in
+from dcp_platform.tenancy.selectors import is_analyst, user_takes_part_in
 from dcp_platform.tenancy.services import editors_group_name
 
 NOT_TAKING_PART_TEMPLATE = "dcp/not_taking_part.html"
@@ -102,3 +105,37 @@ def may_change_organisation_settings(*, user: User, organisation: Organisation) 
 def may_manage_api_keys(user: User) -> bool:
     """Data coordinators of an organisation create, list and revoke its API keys."""
     return user.is_active and user.role == Role.DATA_COORDINATOR and user.organisation_id is not None
+
+
+def is_department_reader(*, user: User) -> bool:
+    """The collection's department analysts and support: they see every organisation's figures, read-only."""
+    slug = str(getattr(connection, "schema_name", "public"))
+    return bool(user.is_active) and (user.is_support or is_analyst(user=user, collection_slug=slug))
+
+
+def dashboard_organisations_for(*, user: User) -> Any:
+    """Organisations whose dashboard the user may open: a coordinator's own organisation and its children that
+    take part in this collection; every taking part organisation for analysts and support; none for others."""
+    taking_part = Organisation.objects.filter(
+        participations__collection__schema_name=str(getattr(connection, "schema_name", "public"))).distinct()
+    if not user.is_active:
+        return taking_part.none()
+    if is_department_reader(user=user):
+        return taking_part
+    if user.role == Role.DATA_COORDINATOR and user.organisation_id is not None:
+        return taking_part.filter(id__in=organisation_descendant_ids(organisation_id=user.organisation_id))
+    return taking_part.none()
+
+
+def department_reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, and a department analyst of this collection or support (403 with an explanation otherwise)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_department_reader(user=request.user):  # type: ignore[arg-type]
+            return render(request, "playback/no_access.html", {
+                "message": "Only the department's analysts of this collection and support can see this."}, status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper

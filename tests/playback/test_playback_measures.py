@@ -12,8 +12,8 @@ from dcp_platform.playback.measures import (
     measures_for_collection,
     parse_measures,
 )
-from dcp_platform.playback.models import Figure
-from dcp_platform.playback.services import RECORDS, refresh_changed, refresh_figures
+from dcp_platform.playback.models import RECORDS, Figure
+from dcp_platform.playback.services import refresh_changed, refresh_figures
 from dcp_platform.records.models import Record
 from dcp_platform.registry import all_plugins, definition_for
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from dcp_platform.playback.selectors import dashboard_organisations_for, is_department_reader
+from dcp_platform.access import dashboard_organisations_for, is_department_reader
 
 
 def dashboards(request: HttpRequest) -> dict[str, Any]:

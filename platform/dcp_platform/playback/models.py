@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 
+RECORDS = "_records"  # the built-in figure: every visible record, counted by "status:channel"
+
 
 class Scope(models.TextChoices):
     ORGANISATION = "organisation", "Organisation"

@@ -14,16 +14,15 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from dcp_platform.accounts.models import Organisation, ProviderType, Region, Role, User
+from dcp_platform.access import dashboard_organisations_for, is_department_reader
+from dcp_platform.accounts.models import Organisation, ProviderType, Region, User
 from dcp_platform.accounts.selectors import organisation_descendant_ids
 from dcp_platform.cms.windows import live_windows
 from dcp_platform.playback.measures import Measure, MeasureSet, measures_for
-from dcp_platform.playback.models import Figure, FigureRefresh, Scope
-from dcp_platform.playback.services import RECORDS
+from dcp_platform.playback.models import RECORDS, Figure, FigureRefresh, Scope
 from dcp_platform.records.models import Channel, Record, RecordStatus
 from dcp_platform.records.selectors import records_visible_to
 from dcp_platform.registry import definitions_for, get_plugin
-from dcp_platform.tenancy.selectors import is_analyst
 
 # Peer figures need at least this many other organisations, so no one organisation's figure can be read off.
 MINIMUM_PEERS = 5
@@ -33,26 +32,7 @@ def current_collection_slug() -> str:
     return str(getattr(connection, "schema_name", "public"))
 
 
-# ----------------------------------------------------------------------------------------------- who sees what
-
-
-def is_department_reader(*, user: User) -> bool:
-    """Department analysts of this collection and support see every organisation's figures."""
-    return user.is_active and (user.is_support or is_analyst(user=user, collection_slug=current_collection_slug()))
-
-
-def dashboard_organisations_for(*, user: User) -> QuerySet[Organisation]:
-    """Organisations whose dashboard the user may open: a coordinator's own organisation and its children that
-    take part in this collection; every taking part organisation for analysts and support; none for others."""
-    taking_part = Organisation.objects.filter(
-        participations__collection__schema_name=current_collection_slug()).distinct()
-    if not user.is_active:
-        return taking_part.none()
-    if is_department_reader(user=user):
-        return taking_part
-    if user.role == Role.DATA_COORDINATOR and user.organisation_id is not None:
-        return taking_part.filter(id__in=organisation_descendant_ids(organisation_id=user.organisation_id))
-    return taking_part.none()
+__all__ = ["dashboard_organisations_for", "is_department_reader"]  # re-exported for the views
 
 
 def form_years(*, slug: str) -> list[tuple[str, int, str]]:

@@ -15,10 +15,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dcp_platform.playback.measures import Measure, MeasureSet, Source, measures_for
-from dcp_platform.playback.models import Figure, FigureRefresh, RefreshState, Scope
+from dcp_platform.playback.models import RECORDS, Figure, FigureRefresh, RefreshState, Scope
 from dcp_platform.records.models import RecordStatus
 
-RECORDS = "_records"  # built-in: every visible record, by "status:channel"
 # Records saved in the same moment as the last run may commit after it: look this far back again.
 OVERLAP = timedelta(seconds=90)
 _NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"

@@ -3,8 +3,6 @@ collection year (analysts and support). Each table can be downloaded as CSV (`?d
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -12,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from dcp_platform.access import department_reader_required
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.playback import selectors
-from dcp_platform.playback.charts import Table, csv_response
+from dcp_platform.playback.exporters import Table, csv_response
 from dcp_platform.playback.measures import MeasureSet
 from dcp_platform.playback.models import Scope
 from dcp_platform.records.models import Channel, RecordStatus
@@ -24,17 +23,6 @@ CHANNELS = [Channel.WEB, Channel.UPLOAD, Channel.API]
 
 def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "playback/no_access.html", {"message": message}, status=403)
-
-
-def department_reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.is_department_reader(user=request.user):  # type: ignore[arg-type]
-            return _forbidden(request, "Only the department's analysts of this collection and support can see this.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _measure_set(form: str, year: int) -> MeasureSet:
