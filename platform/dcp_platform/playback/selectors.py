@@ -7,15 +7,15 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncWeek
 
 from dcp_platform.access import dashboard_organisations_for, is_department_reader
-from dcp_platform.accounts.models import Organisation, ProviderType, Region, User
+from dcp_platform.accounts.models import AuditEvent, Organisation, ProviderType, Region, User
 from dcp_platform.accounts.selectors import organisation_descendant_ids
 from dcp_platform.cms.windows import live_windows
 from dcp_platform.playback.measures import Measure, MeasureSet, measures_for
@@ -379,3 +379,110 @@ def frequent_upload_problems(*, organisation: Organisation, form: str, year: int
 
 def measure_set_for(*, slug: str, form: str, year: int) -> MeasureSet | None:
     return measures_for(slug, form, year)
+
+
+# ----------------------------------------------------------------------------------------------- service measures
+
+
+@dataclass
+class Week:
+    start: date
+    created: dict[str, int] = field(default_factory=dict)  # channel -> records created
+    completed: int = 0
+    median_web_minutes: float | None = None
+    upload_rows: int = 0
+    upload_rows_refused: int = 0
+    uploads: dict[str, int] = field(default_factory=dict)  # status -> uploads
+    sign_in_failures: int = 0
+    two_factor_failures: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def service_weeks(*, form: str, year: int, today: date, weeks: int = 12) -> list[Week]:
+    """The product team's measures for each of the last `weeks` weeks (Monday to Sunday), oldest first.
+
+    Records are those created in the week (the updated_at index finds them: a record created since is also
+    updated since); web time is first save to last save of completed web-form records."""
+    first = _monday(today) - timedelta(weeks=weeks - 1)
+    since = datetime.combine(first, time.min, tzinfo=UTC)
+    by_week = {first + timedelta(weeks=n): Week(start=first + timedelta(weeks=n)) for n in range(weeks)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT date_trunc('week', created_at)::date, source_channel, count(*), "
+            "count(*) FILTER (WHERE status = %s), "
+            "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM updated_at - created_at) / 60) "
+            "FILTER (WHERE status = %s AND source_channel = %s) "
+            "FROM records_record WHERE form = %s AND year = %s AND visible AND updated_at >= %s AND created_at >= %s "
+            "GROUP BY 1, 2",
+            [RecordStatus.COMPLETED, RecordStatus.COMPLETED, Channel.WEB, form, year, since, since])
+        for week, channel, count, completed, median in cursor.fetchall():
+            if week in by_week:
+                by_week[week].created[channel] = count
+                by_week[week].completed += completed
+                if median is not None:
+                    by_week[week].median_web_minutes = float(median)
+        cursor.execute(
+            "SELECT date_trunc('week', u.created_at)::date, u.status, count(*), sum(u.total_rows) "
+            "FROM uploads_upload u WHERE u.form = %s AND u.year = %s AND u.created_at >= %s GROUP BY 1, 2",
+            [form, year, since])
+        for week, status, count, _rows in cursor.fetchall():
+            if week in by_week:
+                by_week[week].uploads[status] = count
+        cursor.execute(
+            "SELECT date_trunc('week', u.created_at)::date, count(*), count(*) FILTER (WHERE r.status = 'refused') "
+            "FROM uploads_upload u JOIN uploads_uploadrow r ON r.upload_id = u.id "
+            "WHERE u.form = %s AND u.year = %s AND u.created_at >= %s GROUP BY 1", [form, year, since])
+        for week, rows, refused in cursor.fetchall():
+            if week in by_week:
+                by_week[week].upload_rows, by_week[week].upload_rows_refused = rows, refused
+    failures = (AuditEvent.objects.filter(at__gte=since, action__in=["sign_in_failed", "two_factor_failed"])
+                .annotate(week=TruncWeek("at")).values("week", "action").annotate(n=Count("id")))
+    for row in failures:
+        week = row["week"].date() if isinstance(row["week"], datetime) else row["week"]
+        if week in by_week:
+            if row["action"] == "sign_in_failed":
+                by_week[week].sign_in_failures = row["n"]
+            else:
+                by_week[week].two_factor_failures = row["n"]
+    return list(by_week.values())
+
+
+def upload_problems_by_question(*, form: str, year: int, today: date, weeks: int = 12,
+                                limit: int = 15) -> list[tuple[str, int, int]]:
+    """(question id, upload rows with an error on it, upload rows checked) over the last weeks, most first."""
+    since = datetime.combine(_monday(today) - timedelta(weeks=weeks - 1), time.min, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM uploads_upload u JOIN uploads_uploadrow r ON r.upload_id = u.id "
+            "WHERE u.form = %s AND u.year = %s AND u.created_at >= %s", [form, year, since])
+        (checked,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT p->>'question', count(DISTINCT r.id) FROM uploads_upload u "
+            "JOIN uploads_uploadrow r ON r.upload_id = u.id, jsonb_array_elements(r.problems) AS p "
+            "WHERE u.form = %s AND u.year = %s AND u.created_at >= %s AND jsonb_typeof(r.problems) = 'array' "
+            "AND p->>'severity' = 'hard' AND p->>'question' IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT %s",
+            [form, year, since, limit])
+        return [(question, rows, checked) for question, rows in cursor.fetchall()]
+
+
+def api_use_by_key(*, today: date, weeks: int = 12) -> list[tuple[str, str, int, Any]]:
+    """(key name, organisation, record changes sent with it in the last weeks, last used) per API key."""
+    since = datetime.combine(_monday(today) - timedelta(weeks=weeks - 1), time.min, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT k.name, o.name, count(c.id), k.last_used_at FROM dcp_api_apikey k "
+            "LEFT JOIN accounts_organisation o ON o.id = k.organisation_id "
+            "LEFT JOIN records_recordchange c ON c.api_key_id = k.id AND c.at >= %s "
+            "GROUP BY k.id, k.name, o.name, k.last_used_at ORDER BY 3 DESC, 1", [since])
+        return [(key, organisation or "", count, last_used) for key, organisation, count, last_used in cursor.fetchall()]
+
+
+def definition_of(*, slug: str, form: str, year: int) -> Any:
+    return definitions_for(slug).get((form, year))

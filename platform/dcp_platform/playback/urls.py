@@ -11,4 +11,5 @@ urlpatterns = [
     path(f"{FORM_YEAR}/organisations/<str:code>/", views.organisation_dashboard, name="organisation"),
     path(f"department/{FORM_YEAR}/", views.department, name="department"),
     path(f"department/{FORM_YEAR}/local-authorities/<slug:measure>/", views.department_areas, name="areas"),
+    path(f"department/{FORM_YEAR}/service/", views.service_measures, name="service"),
 ]

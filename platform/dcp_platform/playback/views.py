@@ -221,3 +221,54 @@ def department_areas(request: HttpRequest, form: str, year: int, measure: str) -
     context = {"title": _title(form, year), "form": form, "year": year, "measure": found,
                "refreshed_at": selectors.refreshed_at(form=form, year=year)}
     return _page(request, "playback/areas.html", [table], context, filename=f"{form}-{year}-{measure}")
+
+
+@department_reader_required
+def service_measures(request: HttpRequest, form: str, year: int) -> HttpResponse:
+    _measure_set(form, year)
+    today = timezone.localdate()
+    weeks = selectors.service_weeks(form=form, year=year, today=today)
+    label = "Week beginning"
+    take_up = Table(id="take_up", caption="Digital take-up: records created each week by channel",
+                    headers=[label, *[Channel(c).label for c in CHANNELS], "Share through the API or upload"],
+                    units=["", "number", "number", "number", "percent"], chart=[1, 2])
+    completion = Table(id="completion", caption="Completion rate of the records created each week",
+                       headers=[label, "Records created", "Completed", "Completion rate"],
+                       units=["", "number", "number", "percent"], chart=[3])
+    web_time = Table(id="web_time", caption="Median minutes per record in the web form, first save to last",
+                     headers=[label, "Median minutes"], units=["", "number"], chart=[1])
+    uploads = Table(id="uploads", caption="Bulk upload outcomes each week",
+                    headers=[label, "Uploads", "Confirmed", "Rejected or cancelled", "Rows checked",
+                             "Rows refused", "Row error rate"],
+                    units=["", "number", "number", "number", "number", "number", "percent"], chart=[6])
+    sign_in = Table(id="sign_in", caption="Failed sign-ins each week (every collection)",
+                    headers=[label, "Wrong email or password", "Wrong security code"],
+                    units=["", "number", "number"], chart=[1, 2])
+    for week in weeks:
+        name = f"{week.start:%-d %b %Y}"
+        machine = week.created.get(Channel.API, 0) + week.created.get(Channel.UPLOAD, 0)
+        take_up.add(name, *[week.created.get(c, 0) for c in CHANNELS],
+                    100 * machine / week.total if week.total else None)
+        completion.add(name, week.total, week.completed, 100 * week.completed / week.total if week.total else None)
+        web_time.add(name, week.median_web_minutes)
+        refused = week.uploads.get("rejected", 0) + week.uploads.get("cancelled", 0)
+        uploads.add(name, sum(week.uploads.values()), week.uploads.get("confirmed", 0), refused, week.upload_rows,
+                    week.upload_rows_refused,
+                    100 * week.upload_rows_refused / week.upload_rows if week.upload_rows else None)
+        sign_in.add(name, week.sign_in_failures, week.two_factor_failures)
+    definition = selectors.definition_of(slug=selectors.current_collection_slug(), form=form, year=year)
+    errors = Table(id="errors_by_question", caption="Upload rows with an error, by question (last 12 weeks)",
+                   headers=["Question", "Rows with an error", "Error rate"], units=["", "number", "percent"],
+                   chart=[2], note="The web form and the API refuse wrong answers as they are given and keep no "
+                                   "record of them, so only bulk upload's errors are counted.")
+    for question, rows, checked in selectors.upload_problems_by_question(form=form, year=year, today=today):
+        words = definition.questions[question].label if definition and question in definition.questions else question
+        errors.add(words, rows, 100 * rows / checked if checked else None)
+    api = Table(id="api_keys", caption="API use per key (last 12 weeks)",
+                headers=["Key", "Organisation", "Record changes", "Last used"], units=["", "", "number", ""],
+                chart=[2])
+    for key, organisation, count, last_used in selectors.api_use_by_key(today=today):
+        api.add(key, organisation, count, f"{last_used:%-d %b %Y %H:%M}" if last_used else "Never")
+    tables = [take_up, completion, web_time, uploads, errors, api, sign_in]
+    return _page(request, "playback/service.html", tables, {"title": _title(form, year), "form": form, "year": year},
+                 filename=f"service-{form}-{year}")
