@@ -86,6 +86,8 @@ class NotKnownRule:
     from_item: int
     when: tuple[tuple[str, Any], ...]  # (question id in the item, value) that must all hold
     write: Mapping[str, tuple[Any, str]]  # question id -> (code, label)
+    # Read back from a file that has no column for the `when` questions: what an answer in a `write` column means.
+    otherwise: tuple[tuple[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,7 @@ def build_layout(definition: Definition, folder: Path | None, name: str) -> Layo
             group=str(rule["group"]), from_item=int(rule.get("from_item") or 1),
             when=tuple((str(k), v) for k, v in (rule.get("when") or {}).items()),
             write={str(k): (v[0], str(v[1])) for k, v in (rule.get("write") or {}).items()},
+            otherwise=tuple((str(k), v) for k, v in (rule.get("otherwise") or {}).items()),
         )
         for rule in raw.get("not_known") or []
     )
