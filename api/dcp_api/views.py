@@ -29,6 +29,7 @@ from dcp_platform.records.services import (
     HardProblemsFound,
     NewRecord,
     OrganisationNotAllowed,
+    ReadOnlyAccess,
     RecordResult,
     RecordWriteRefused,
     VersionConflict,
@@ -118,6 +119,8 @@ def _refusal(refused: RecordWriteRefused, definition: Definition) -> ApiProblem:
         question = definition.date_question
         return ApiProblem(422, [ApiError("window_closed", refused.message, question=question,
                                          pointer=f"/answers/{question}" if question else None)])
+    if isinstance(refused, ReadOnlyAccess):  # who the user is, not what they sent
+        return ApiProblem(403, [ApiError("read_only", refused.message)])
     if isinstance(refused, VersionConflict):
         return ApiProblem(412, [ApiError("version_conflict", refused.message)])
     return ApiProblem(422, [ApiError("refused", refused.message)])

@@ -38,8 +38,11 @@ def test_an_analyst_whose_organisation_later_takes_part_is_still_refused_every_w
     Participation.objects.create(organisation=department, collection=Collection.objects.get(slug="core"))
     api = api_for("core", coordinator)
     response = api.post("/api/v1/lettings/2026/records", {"answers": lettings_answers(department.code)})
-    assert response.status_code == 422 and "analyst" in response.content.decode()
+    # Refused because of who they are, not what they sent: 403 (read_only), as for an organisation not allowed.
+    assert response.status_code == 403 and "analyst" in response.content.decode()
+    assert response.json()["errors"][0]["code"] == "read_only"
     batch = api.post("/api/v1/lettings/2026/records/batch", {"records": [{"answers": lettings_answers(department.code)}]})
     assert "analyst" in batch.content.decode()
+    assert [(r["status"], r["errors"][0]["code"]) for r in batch.json()["results"]] == [(403, "read_only")]
     with schema_context("core"):
         assert not Record.objects.filter(created_by_id=coordinator.pk).exists()

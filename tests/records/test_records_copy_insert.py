@@ -85,7 +85,7 @@ def test_a_batch_stores_what_single_creates_store(core: Any, make_org: Any, make
 
 def test_the_batch_writes_every_column_in_the_models_order() -> None:
     """records_create_many builds each record with the positional constructor and COPYs its columns by name."""
-    from dcp_platform.records.copying import CHANGE_COLUMNS, RECORD_COLUMNS
+    from dcp_platform.records.writing import CHANGE_COLUMNS, RECORD_COLUMNS
 
     assert tuple(f.column for f in Record._meta.concrete_fields) == RECORD_COLUMNS
     assert set(CHANGE_COLUMNS) == {f.column for f in RecordChange._meta.concrete_fields if not f.primary_key}
@@ -93,7 +93,7 @@ def test_the_batch_writes_every_column_in_the_models_order() -> None:
 
 def test_the_upload_store_names_every_column_of_the_tables_it_copies_into() -> None:
     """uploads/store.py writes rows by hand (no model instance per row): a new field must be added there."""
-    from dcp_platform.records.copying import CHANGE_COLUMNS, RECORD_COLUMNS
+    from dcp_platform.records.writing import CHANGE_COLUMNS, RECORD_COLUMNS
     from dcp_platform.uploads import store
     from dcp_platform.uploads.models import UploadRow
 
@@ -106,7 +106,7 @@ def test_a_new_record_and_its_history_stored_in_one_statement_equal_saved_ones(
     core: Any, make_org: Any, make_user: Any
 ) -> None:
     """record_create stores the record and its first history row with one INSERT: the same rows as save()."""
-    from dcp_platform.records.services import _insert_with_history
+    from dcp_platform.records.services import insert_record_with_history
 
     org = make_org()
     user = make_user(org)
@@ -123,7 +123,7 @@ def test_a_new_record_and_its_history_stored_in_one_statement_equal_saved_ones(
     RecordChange.objects.create(record=saved, user=user, channel="api", api_key_id=5, changed={"a": [None, 1]})
     change = RecordChange(record=inserted, user=user, channel="api", api_key_id=5, changed={"a": [None, 1]})
     with CaptureQueriesContext(connection) as queries:
-        _insert_with_history(inserted, change)
+        insert_record_with_history(inserted, change)
     assert len([q for q in queries.captured_queries if "INSERT" in q["sql"]]) == 1
     assert inserted.pk is not None and inserted.pk != saved.pk and not inserted._state.adding
     assert change.pk is not None and change.record_id == inserted.pk and not change._state.adding
@@ -139,9 +139,9 @@ def test_a_new_record_and_its_history_stored_in_one_statement_equal_saved_ones(
 
 
 def test_the_one_statement_insert_names_every_column() -> None:
-    from dcp_platform.records.services import _insert_with_history_sql
+    from dcp_platform.records.writing import insert_one_sql
 
-    sql = _insert_with_history_sql()
+    sql = insert_one_sql()
     for model in (Record, RecordChange):
         for field in model._meta.concrete_fields:
             assert f'"{field.column}"' in sql, (model.__name__, field.column)
@@ -166,16 +166,16 @@ def test_answers_derived_values_and_history_are_compressed_with_lz4_where_the_se
 
 
 def test_history_json_writes_the_text_of_a_single_creates_history() -> None:
-    """History rows of API batches are written with orjson (copying.history_json): the text json_text writes for
-    records.services._changed({}, answers), which single creates store (`json` keeps the text as written); what
+    """History rows of API batches are written with orjson (writing.first_history_json): the text json_text writes
+    for writing.changed_answers({}, answers), which single creates store (`json` keeps the text as written); what
     orjson cannot write as json_text does goes to json_text."""
-    from dcp_platform.records.copying import history_json, json_text, stored_json
-    from dcp_platform.records.services import _changed
+    from dcp_platform.records.copying import json_text, stored_json
+    from dcp_platform.records.writing import changed_answers, first_history_json
 
     answers = {**ANSWERS, "zz": None, "a": 1, "é": "x", "bb": ["x", 2], "big": 2**70, "whole": 2, "no": False,
                "code": 2**63 - 1, "neg": -(2**63), "empty": "", "list": []}
-    assert history_json(answers) == json_text(_changed({}, answers))
-    assert history_json(dict(reversed(answers.items()))) == json_text(_changed({}, answers))
+    assert first_history_json(answers) == json_text(changed_answers({}, answers))
+    assert first_history_json(dict(reversed(answers.items()))) == json_text(changed_answers({}, answers))
     for value in ({"n": 2**64}, {"s": type("Text", (str,), {})("x")}, [1, {"d": "2026-01-01"}]):
         assert stored_json(value) == json_text(value)
     with pytest.raises(TypeError):
@@ -185,7 +185,8 @@ def test_history_json_writes_the_text_of_a_single_creates_history() -> None:
 def test_derived_values_and_history_are_stored_as_the_json_text_written(core: Any, make_org: Any) -> None:
     """Migration records 0006: `json` columns keep the text as written (jsonb would parse it into its own form)
     and give back the values written, through the ORM and through hand-written COPY."""
-    from dcp_platform.records.copying import RECORD_COLUMNS, copy_rows, json_text, take_ids
+    from dcp_platform.records.copying import copy_rows, json_text, take_ids
+    from dcp_platform.records.writing import RECORD_COLUMNS
 
     derived = {"zeta": "1.50", "alpha": [1, None], "note": ANSWERS["note"], "n": 3}
     saved = Record.objects.create(form="lettings", year=2026, answers={"a": 1}, derived=derived)
@@ -250,9 +251,9 @@ def test_new_record_makes_what_the_constructor_makes() -> None:
 
 
 def test_a_batchs_evaluation_contexts_are_build_eval_contexts(core: Any, make_org: Any, make_user: Any) -> None:
-    """records_create_many remembers the provider types per pair of organisations (services._eval_context): each
+    """records_create_many remembers the provider types per pair of organisations (WriteContext.eval_context): each
     record still gets build_eval_context's context, in its own objects."""
-    from dcp_platform.records.services import WriteContext, _eval_context, build_eval_context
+    from dcp_platform.records.services import WriteContext, build_eval_context
     from dcp_platform.registry import definition_for
 
     definition = definition_for("core", "lettings", 2026)
@@ -261,8 +262,21 @@ def test_a_batchs_evaluation_contexts_are_build_eval_contexts(core: Any, make_or
     owner, manager = definition.owner_question, definition.manager_question
     for answers in ({}, {owner: own.code}, {owner: own.code, manager: own.code}, {owner: other.code},
                     {owner: [own.code]}, {owner: own.code}, {manager: "NOSUCH"}, {owner: own.code, manager: None}):
-        made = _eval_context(definition, answers, ctx)
+        made = ctx.eval_context(definition, answers)
         expected = build_eval_context(definition=definition, answers=answers, today=ctx.today, known=ctx.allowed)
         assert (made.today, made.extra) == (expected.today, expected.extra), answers
-        assert made.extra is not _eval_context(definition, answers, ctx).extra
-    assert _eval_context(definition, {owner: own.code}, ctx).extra["owning_organisation_provider_type"] == "LA"
+        assert made.extra is not ctx.eval_context(definition, answers).extra
+    assert ctx.eval_context(definition, {owner: own.code}).extra["owning_organisation_provider_type"] == "LA"
+
+
+def test_rows_are_put_in_the_tables_column_order_by_name_and_refused_when_a_column_is_missing() -> None:
+    """records.writing owns the column lists (read from the models): a row names every column, none twice."""
+    from dcp_platform.records.writing import CHANGE_COLUMNS, history_row
+
+    row = history_row(record_id=1, at=None, user_id=2, channel="api", api_key_id=3, changed="{}")
+    assert dict(zip(CHANGE_COLUMNS, row, strict=True)) == {"record_id": 1, "at": None, "user_id": 2, "channel": "api",
+                                                          "api_key_id": 3, "changed": "{}"}
+    with pytest.raises(TypeError, match="missing \\['changed'\\]"):
+        history_row(record_id=1, at=None, user_id=2, channel="api", api_key_id=3)
+    with pytest.raises(TypeError, match="unknown \\['extra'\\]"):
+        history_row(record_id=1, at=None, user_id=2, channel="api", api_key_id=3, changed="{}", extra=1)

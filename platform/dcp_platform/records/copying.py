@@ -92,37 +92,6 @@ def stored_json(value: Any, *, default: Callable[[Any], Any] | None = None) -> s
                           default=default)
 
 
-def history_json(answers: dict[str, Any]) -> str:
-    """A new record's first history row, {question: [null, answer]} for every answer given, as stored_json, in
-    the order of records.services._changed (questions sorted), so every channel stores the same text."""
-    return stored_json({key: (None, answers[key]) for key in _sorted_keys(tuple(answers)) if answers[key] is not None})
-
-
-_sorted_key_lists: dict[tuple[str, ...], list[str]] = {}
-
-
-def _sorted_keys(keys: tuple[str, ...]) -> list[str]:
-    """`keys` sorted. Records of a form have a few sets of keys: each is sorted once."""
-    order = _sorted_key_lists.get(keys)
-    if order is None:
-        order = sorted(keys)
-        if len(_sorted_key_lists) >= 512:
-            _sorted_key_lists.clear()  # bounded, whatever the records
-        _sorted_key_lists[keys] = order
-    return order
-
-
-# The columns hand-written inserts of new records write (API batches, single creates, upload chunks), as the
-# database takes them: every column of a record in the model's field order, and every column of its history
-# row but the id (tests check both, so a new field cannot be left out).
-RECORD_COLUMNS = (
-    "id", "public_id", "form", "year", "status", "answers", "derived", "confirmations", "owning_organisation_id",
-    "managing_organisation_id", "reference", "search_text", "record_date", "visible", "source_channel",
-    "upload_id", "upload_row", "version", "created_by_id", "updated_by_id", "created_at", "updated_at",
-)
-CHANGE_COLUMNS = ("record_id", "at", "user_id", "channel", "api_key_id", "changed")
-
-
 def insert_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     """The fields an INSERT of a new row names: stored ones, the primary key left to the table's sequence."""
     return [field for field in model._meta.concrete_fields if not field.generated and not field.primary_key]
@@ -180,12 +149,6 @@ def copy_text(value: str) -> str:
     if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
         return value.translate(_COPY_ESCAPES)
     return value
-
-
-def copy_json_text(value: str) -> str:
-    """JSON text (from json_text or stored_json: control characters inside strings are escaped by JSON) in COPY's
-    text format: only its backslashes need escaping again."""
-    return value.replace("\\", "\\\\") if "\\" in value else value
 
 
 # Rows joined into one text per write: few calls into psycopg, and memory for a few hundred kilobytes, not for a

@@ -17,7 +17,6 @@ that breaks the code fails the task just as it would in one process.
 from __future__ import annotations
 
 import ctypes
-import hashlib
 import multiprocessing
 import os
 import signal
@@ -26,15 +25,16 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 
-from dcp_platform.definitions import Definition, EvalContext
+from dcp_platform.definitions import Definition
 from dcp_platform.records.copying import plain_json_value, stored_json
-from dcp_platform.records.services import _reference, _search_text
+from dcp_platform.records.services import duplicate_key, evaluation_context, refused_organisations
+from dcp_platform.records.writing import record_date_of, reference_of, search_text_of
 
 from .decode import RowDecoder
 from .rows import RowCells
@@ -61,6 +61,8 @@ class RowWork:
     allowed: dict[str, AllowedOrganisation]  # by organisation code
     fallback_organisation_id: int | None  # the uploader's organisation, when a row names none
     today: date
+    # Provider types per pair of organisations (records.services.evaluation_context), in each process.
+    extras: dict[tuple[Any, Any], dict[str, Any]] = field(default_factory=dict, compare=False)
 
 
 class EvaluatedRow(NamedTuple):
@@ -86,18 +88,6 @@ def row_problem(fields: list[int], question: str, rule: str, severity: str, mess
     return {"fields": fields, "question": question, "rule": rule, "severity": severity, "message": message}
 
 
-def duplicate_key(definition: Definition, answers: dict[str, Any]) -> int | None:
-    """A 64-bit digest of the duplicate-check answers: a few bytes per row however long the answers are (signed,
-    as PostgreSQL's bigint that keeps it)."""
-    if not definition.duplicate_check:
-        return None
-    parts = [answers.get(q) for q in definition.duplicate_check]
-    if any(v in (None, "") for v in parts):
-        return None
-    text = "\x1f".join(str(v).lower() for v in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
-
-
 def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
     """Decode one row's cells into answers and evaluate them."""
     definition = work.definition
@@ -110,20 +100,14 @@ def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
         problems = [row_problem([n], decoder.question_of.get(n, ""), f"cell.{n}", "hard", message)
                     for n, message in sorted(cell_errors.items())]
     allowed = work.allowed
-    for question_id in (definition.owner_question, definition.manager_question):
-        code = answers.get(question_id) if question_id else None
-        if code and str(code) not in allowed:
-            fields = definition.question(question_id).all_template_fields() if question_id else []
-            problems.append(row_problem(fields, question_id or "", "organisation", "refuse",
-                                    f"You cannot upload records for the organisation {code}."))
-    extra = {
-        f"{role}_organisation_provider_type": getattr(allowed.get(str(answers.get(q) or "")), "provider_type", None)
-        for role, q in (("owning", definition.owner_question), ("managing", definition.manager_question)) if q
-    }
-    evaluation = definition.evaluate(answers, context=EvalContext(today=work.today, extra=extra))
+    for question_id, code in refused_organisations(definition, answers, allowed):
+        problems.append(row_problem(definition.question(question_id).all_template_fields(), question_id,
+                                    "organisation", "refuse", f"You cannot upload records for the organisation {code}."))
+    context = evaluation_context(definition, answers, allowed=allowed, today=work.today, extras=work.extras,
+                                 look_up_others=False)
+    evaluation = definition.evaluate(answers, context=context)
     stored = evaluation.answers
-    record_date = date.fromisoformat(stored[definition.date_question]) \
-        if definition.date_question and stored.get(definition.date_question) else None
+    record_date = record_date_of(definition, stored)
     rule_problems = [
         row_problem(p.template_fields, p.fields[0].key if p.fields else "", p.rule_id, p.severity, p.message)
         for p in evaluation.problems
@@ -145,7 +129,7 @@ def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
         record_date=record_date,
         duplicate_key=duplicate_key(definition, stored), owning_organisation_id=owner_id,
         managing_organisation_id=manager.pk if manager is not None else owner_id,
-        reference=_reference(definition, stored), search_text=_search_text(definition, stored),
+        reference=reference_of(definition, stored), search_text=search_text_of(definition, stored),
     )
 
 

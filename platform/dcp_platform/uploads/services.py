@@ -27,11 +27,17 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from dcp_platform.accounts.models import User
-from dcp_platform.accounts.selectors import related_organisations_for
-from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition
 from dcp_platform.records.models import Record
-from dcp_platform.records.services import RecordWriteRefused, build_eval_context, record_update
+from dcp_platform.records.services import (
+    RecordWriteRefused,
+    allowed_organisations,
+    build_eval_context,
+    duplicate_key,
+    read_only_reason,
+    record_update,
+    window_refusal,
+)
 from dcp_platform.registry import definition_for, definitions_for, get_plugin
 from dcp_platform.tenancy.models import Participation
 
@@ -40,7 +46,6 @@ from .evaluating import (
     AllowedOrganisation,
     EvaluatedRow,
     RowWork,
-    duplicate_key,
     evaluated_rows,
     row_problem,
     worker_processes,
@@ -119,6 +124,9 @@ def check_upload(upload: Upload, definition: Definition) -> None:
         upload.headers = layout.headers
         if not _takes_part(upload):
             raise FileRejected("Your organisation does not take part in this collection, so it cannot upload records.")
+        read_only = read_only_reason(upload.user)
+        if read_only is not None:
+            raise FileRejected(read_only)
         wrong_form = other_form_problem(layout, definition, definitions_for(definition.collection).values())
         if wrong_form is not None:
             raise FileRejected(wrong_form)
@@ -179,15 +187,13 @@ def confirm_mapping(
 @dataclass
 class _Context:
     work: RowWork
-    windows: dict[date | None, str | None] = field(default_factory=dict)
+    windows: dict[tuple[Any, ...], str | None] = field(default_factory=dict)
     existing: set[int] = field(default_factory=set)  # the duplicate keys of records stored before this upload
 
 
 def _window_problem(ctx: _Context, year: int, record_date: date | None) -> str | None:
-    if record_date not in ctx.windows:
-        decision = check_window(year=year, record_date=record_date, action="create", today=ctx.work.today)
-        ctx.windows[record_date] = None if decision.allowed else decision.message
-    return ctx.windows[record_date]
+    return window_refusal(year=year, record_date=record_date, action="create", today=ctx.work.today,
+                          cache=ctx.windows)
 
 
 def _existing_keys(definition: Definition, upload: Upload, allowed_org_ids: set[int]) -> set[int]:
@@ -334,7 +340,7 @@ def _process_rows(upload: Upload, definition: Definition, *, today: date | None 
     done = UploadRow.objects.filter(upload=upload).count()
     user = upload.user
     layout = TableLayout(upload.kind, list(upload.headers), 0)
-    allowed = {org.code: org for org in related_organisations_for(user=user)}
+    allowed = allowed_organisations(user=user)
     ctx = _Context(work=RowWork(
         definition=definition, decoder=RowDecoder(definition, get_plugin(definition.collection).codecs),
         cells=RowCells.for_upload(upload, definition),
