@@ -273,6 +273,9 @@ class WriteContext:
     extras: dict[tuple[Any, Any], dict[str, Any]] = field(default_factory=dict)
     # Why this user may not write here at all (every write refused with it), or None.
     read_only: str | None = None
+    # Previous years' records loaded from the old service (exports.importing): they were submitted in their own
+    # year's window, so today's windows do not apply. Never set for a person's write.
+    historical: bool = False
 
     @classmethod
     def for_user(cls, user: User, today: date | None = None) -> WriteContext:
@@ -300,6 +303,8 @@ class WriteContext:
         return (self.allowed[str(owner)] if owner else None), (self.allowed[str(manager)] if manager else None)
 
     def window_refusal(self, *, year: int, record_date: date | None, action: str) -> str | None:
+        if self.historical:
+            return None
         return window_refusal(year=year, record_date=record_date, action=action, today=self.today, cache=self.windows)
 
     def eval_context(self, definition: Definition, answers: dict[str, Any]) -> EvalContext:
@@ -495,13 +500,16 @@ def records_create_many(
     api_key_id: int | None = None,
     refuse_hard_problems: bool = False,
     today: date | None = None,
+    historical: bool = False,
 ) -> list[RecordResult | RecordWriteRefused]:
     """Create many records in one transaction; each succeeds or is refused on its own (results in input order).
 
-    The same checks as record_create, with the organisations and window decisions looked up once.
+    The same checks as record_create, with the organisations and window decisions looked up once. `historical`:
+    previous years' records from the old service, which no window check applies to (see WriteContext).
     """
     definition = definition_for(collection_slug or current_collection_slug(), form, year)
     ctx = WriteContext.for_user(user, today)
+    ctx.historical = historical
     own = user.organisation
     plain_init = not (pre_init.has_listeners(Record) or post_init.has_listeners(Record))
     outcomes: list[RecordResult | RecordWriteRefused] = []
