@@ -7,22 +7,16 @@ through dcp_platform.records.services (the same path as the web form and bulk up
 from __future__ import annotations
 
 import codecs
-import functools
-import gc
-import hashlib
 import io
-import json
-import threading
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import orjson
 from dcp_platform.accounts.selectors import related_organisations_for
+from dcp_platform.collector import collector_paused
 from dcp_platform.definitions import Definition, Evaluation
-from dcp_platform.records.copying import insert_fields, prepared_values
 from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.records.selectors import records_visible_to
 from dcp_platform.records.services import (
@@ -42,9 +36,8 @@ from dcp_platform.records.services import (
 )
 from dcp_platform.registry import definitions_for
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Field, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.dateparse import parse_datetime
-from rest_framework.exceptions import APIException
 from rest_framework.exceptions import NotFound as DRFNotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.parsers import JSONParser
@@ -52,7 +45,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView, exception_handler
+from rest_framework.views import APIView
 
 from .answers import (
     ApiError,
@@ -64,37 +57,13 @@ from .answers import (
     record_json,
 )
 from .auth import ApiKeyAuthentication, KeyForThisCollection, PerKeyRateThrottle
-from .models import ApiKey, IdempotentRequest
+from .errors import ApiProblem, api_exception_handler
+from .idempotency import idempotent
 
 MAX_BATCH = 1000
 # A batch of 1,000 complete CORE records is about 2.5 MB of JSON. DRF reads the body itself, so Django's
 # DATA_UPLOAD_MAX_MEMORY_SIZE does not protect it: this does, before anything is read.
 MAX_BODY_BYTES = 20 * 1024 * 1024
-
-
-class ApiProblem(APIException):
-    """An error response in the API's one format: {"errors": [{code, message, pointer?, ...}]}."""
-
-    def __init__(self, status_code: int, errors: list[ApiError]) -> None:
-        super().__init__(detail="")
-        self.status_code = status_code
-        self.errors = errors
-
-
-def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, ApiProblem):
-        return Response({"errors": [e.as_json() for e in exc.errors]}, status=exc.status_code)
-    response = exception_handler(exc, context)
-    if response is None:
-        return None
-    code = getattr(exc, "default_code", "error")
-    detail = getattr(exc, "detail", None)
-    if isinstance(detail, dict | list):
-        message = "The request is not valid"
-    else:
-        message = str(detail or response.status_text)
-    response.data = {"errors": [{"code": str(code), "message": message}]}
-    return response
 
 
 def _schema() -> str:
@@ -162,70 +131,6 @@ def _record_response(request: Request, result: RecordResult, form: str, year: in
     if status == 201:
         headers["Location"] = body["links"]["self"]
     return Response(body, status=status, headers=headers)
-
-
-@functools.cache
-def _idempotency_sql() -> tuple[str, str, list[Field[Any, Any]]]:
-    """Claim an Idempotency-Key (INSERT ... ON CONFLICT DO NOTHING) and remember the response: SQL and fields."""
-    quote = connection.ops.quote_name
-    opts = IdempotentRequest._meta
-    fields = insert_fields(IdempotentRequest)
-
-    def column(name: str) -> str:
-        return quote(str(opts.get_field(name).column))  # type: ignore[union-attr]
-
-    table, pk = quote(opts.db_table), quote(str(opts.pk.column))  # type: ignore[union-attr]
-    # Names come from the model's metadata only; every value is a bound parameter.
-    claim = (
-        f"INSERT INTO {table} ({', '.join(quote(str(f.column)) for f in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join('%s' for _ in fields)}) "
-        f"ON CONFLICT ({column('api_key')}, {column('key')}) DO NOTHING RETURNING {pk}"
-    )
-    remember = f"UPDATE {table} SET {column('status_code')} = %s, {column('response')} = %s WHERE {pk} = %s"  # noqa: S608
-    return claim, remember, fields
-
-
-def _idempotent(request: Request, compute: Callable[[], Response]) -> Response:
-    """Run `compute` once per Idempotency-Key: a retry with the same body gets the first response again."""
-    key = request.headers.get("Idempotency-Key")
-    if key is None:
-        return compute()
-    if not key.strip() or len(key) > 255:
-        raise ApiProblem(400, [ApiError("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters")])
-    api_key = request.auth
-    assert isinstance(api_key, ApiKey)
-    digest = hashlib.sha256(json.dumps(request.data, sort_keys=True, default=str).encode()).hexdigest()
-    path = f"{request.method} {request.path}"
-    claim, remember, fields = _idempotency_sql()
-    entry = IdempotentRequest(api_key=api_key, key=key, method_path=path, body_digest=digest, status_code=0, response={})
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # A request with the same key still running holds its row: this waits for it to finish. No row back
-            # means the first request has finished (its row was committed), with no error to roll back to.
-            cursor.execute(claim, prepared_values(entry, fields))
-            claimed = cursor.fetchone()
-        if claimed is None:
-            first = IdempotentRequest.objects.get(api_key=api_key, key=key)
-            if first.body_digest != digest or first.method_path != path:
-                raise ApiProblem(422, [ApiError(
-                    "idempotency_key_reused",
-                    "This Idempotency-Key was used for a different request. Use a new key for each new record.",
-                )]) from None
-            headers = {"Idempotent-Replayed": "true"}
-            location = (first.response.get("links") or {}).get("self") if isinstance(first.response, dict) else None
-            if location and first.status_code == 201:
-                headers["Location"] = location
-            return Response(first.response, status=first.status_code, headers=headers)
-        try:
-            response = compute()
-        except ApiProblem as problem:
-            response = api_exception_handler(problem, {})  # type: ignore[assignment]
-            assert response is not None
-        response_field = IdempotentRequest._meta.get_field("response")
-        with connection.cursor() as cursor:
-            cursor.execute(remember, [response.status_code,
-                                      response_field.get_db_prep_save(response.data, connection), claimed[0]])
-        return response
 
 
 class EncodedJSON(dict[str, Any]):
@@ -409,7 +314,7 @@ class RecordCollection(ApiView):
                 raise _refusal(refused, definition) from None
             return _record_response(request, result, form, year, 201)
 
-        return _idempotent(request, create)
+        return idempotent(request, create)
 
 
 class RecordValidate(ApiView):
@@ -486,46 +391,6 @@ class RecordItem(ApiView):
         return _record_response(request, result, form, year, 200)
 
 
-class _CollectorPause:
-    """Pauses Python's cycle collector while any batch runs in this process (threads count, nesting is fine)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.running = 0
-        self.was_enabled = False
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self.lock:
-            if self.running == 0:
-                self.was_enabled = gc.isenabled()
-                gc.disable()
-            self.running += 1
-        try:
-            yield
-        finally:
-            with self.lock:
-                self.running -= 1
-                if self.running == 0 and self.was_enabled:
-                    if gc.get_freeze_count() == 0:
-                        # The collector's count of new objects has grown all the while, so re-enabled it would at
-                        # once scan everything the batch made that is still alive (its response, the body): about
-                        # 10 ms. Freezing and unfreezing moves them all to the oldest generation without looking at
-                        # them and resets the count; reference counting frees them soon after. (Not done when
-                        # anything else froze objects: unfreezing would undo that.)
-                        gc.freeze()
-                        gc.unfreeze()
-                    gc.enable()
-
-
-# A batch keeps about 100,000 objects alive until it is answered (the parsed body, answers, evaluations,
-# records). With the collector running, it scans them again and again and promotes them to the oldest
-# generation, whose full collections then traverse everything the process holds: about a third of a batch's
-# CPU when batches follow one another. Reference counting frees them all when the batch is done; cycles made
-# meanwhile are collected once the collector runs again.
-collector_paused = _CollectorPause()
-
-
 class RecordBatch(ApiView):
     """Up to 1,000 records per request: items without `id` are created, items with `id` and `version` updated.
 
@@ -533,10 +398,10 @@ class RecordBatch(ApiView):
     """
 
     def post(self, request: Request, form: str, year: int) -> Response:
-        with collector_paused():  # from reading the body to the response's data
+        with collector_paused():  # from reading the body to the response's data (dcp_platform.collector)
             definition = _definition(form, year)
             body = _body(request)
-            return _idempotent(request, lambda: self._run(request, definition, body))
+            return idempotent(request, lambda: self._run(request, definition, body))
 
     def _run(self, request: Request, definition: Definition, body: dict[str, Any]) -> Response:
         items = body.get("records")

@@ -326,7 +326,7 @@ def test_the_cycle_collector_is_paused_while_a_batch_runs(
 def test_the_collector_resumes_when_the_last_batch_ends_and_only_if_it_was_running() -> None:
     import gc
 
-    from dcp_api.views import collector_paused
+    from dcp_platform.collector import collector_paused
 
     first, second = collector_paused(), collector_paused()  # two batches in two threads, ending out of order
     first.__enter__()
@@ -352,7 +352,7 @@ def test_the_collector_does_not_scan_what_a_batch_made_when_it_resumes() -> None
     unless something else froze objects: those stay frozen."""
     import gc
 
-    from dcp_api.views import collector_paused
+    from dcp_platform.collector import collector_paused
 
     scans: list[int] = []
 

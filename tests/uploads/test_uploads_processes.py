@@ -24,8 +24,9 @@ from dcp_platform.definitions import EvalContext
 from dcp_platform.records.copying import json_text, plain_json_value, stored_json
 from dcp_platform.records.models import Record
 from dcp_platform.registry import definition_for
-from dcp_platform.uploads import evaluating, services
+from dcp_platform.uploads import evaluating
 from dcp_platform.uploads.models import Upload, UploadRow, UploadStatus
+from dcp_platform.uploads.services import processing
 from django.core.exceptions import ImproperlyConfigured
 
 from .test_uploads_processing import TODAY, bench, upload_file
@@ -212,21 +213,21 @@ def test_rows_evaluated_by_worker_processes_are_stored_exactly_as_by_one_process
         Record.objects.filter(upload_id=upload.pk).delete()
         UploadRow.objects.filter(upload=upload).delete()
         Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING, processed_rows=0, summary={})
-        services.process_upload(upload.pk, today=TODAY)
+        processing.process_upload(upload.pk, today=TODAY)
         finished = Upload.objects.get(pk=upload.pk)
         assert finished.status == UploadStatus.READY
         return stored(upload), finished.summary
 
-    monkeypatch.setattr(services, "PROCESSES_FROM_ROWS", 0)
+    monkeypatch.setattr(processing, "PROCESSES_FROM_ROWS", 0)
     spawned: list[int] = []
 
     def evaluated_rows(work: Any, rows: Any, *, processes: int) -> Iterator[evaluating.EvaluatedRow]:
         spawned.append(processes)
         return evaluating.evaluated_rows(work, rows, processes=processes)
 
-    monkeypatch.setattr(services, "evaluated_rows", evaluated_rows)
+    monkeypatch.setattr(processing, "evaluated_rows", evaluated_rows)
     monkeypatch.setenv("DCP_UPLOAD_PROCESSES", "1")
-    services.process_upload(upload.pk, today=TODAY)  # checked once
+    processing.process_upload(upload.pk, today=TODAY)  # checked once
     in_one, summary_in_one = processed(1)
     in_two, summary_in_two = processed(2)
     assert spawned == [1, 1, 2]

@@ -33,8 +33,8 @@ from celery import Celery
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.registry import definition_for
-from dcp_platform.uploads import services
 from dcp_platform.uploads.models import Upload, UploadRow, UploadStatus
+from dcp_platform.uploads.services import processing
 from django.conf import settings
 from django.db import connection
 
@@ -43,7 +43,7 @@ from .test_uploads_processing import TODAY, bench, upload_file
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[2]
-ROWS = 3 * services.CHUNK_ROWS  # three chunks (1,500 rows)
+ROWS = 3 * processing.CHUNK_ROWS  # three chunks (1,500 rows)
 CHUNK_PAUSE = 2.0  # seconds the worker sleeps after each chunk: the window in which it is killed
 VISIBILITY_TIMEOUT = 2  # seconds before an unacknowledged task may be handed to another worker
 REDIS_DB = int(os.environ.get("DCP_TEST_WORKER_REDIS_DB", "15"))
@@ -312,13 +312,13 @@ def test_chunks_committed_by_the_writer_thread_are_whole_and_a_failed_one_stops_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Outside a transaction (as in a worker) chunks are committed by a second thread while the next is built
-    (services._ChunkWriter). A chunk that fails to commit stops the file with the chunks before it whole; the
+    (processing._ChunkWriter). A chunk that fails to commit stops the file with the chunks before it whole; the
     next run resumes after them, and the writer's thread does not outlive the run."""
     import threading
 
     upload = _template_upload(make_org, make_user, tmp_path, uploads_to_remove)
     assert not connection.in_atomic_block  # else chunks are committed in this thread (and this test proves nothing)
-    real_commit, calls = services._commit_chunk, []
+    real_commit, calls = processing._commit_chunk, []
 
     def commit_failing_the_second(*args: Any) -> None:
         calls.append(threading.current_thread().name)
@@ -326,16 +326,16 @@ def test_chunks_committed_by_the_writer_thread_are_whole_and_a_failed_one_stops_
             raise RuntimeError("the database went away")
         real_commit(*args)
 
-    monkeypatch.setattr(services, "_commit_chunk", commit_failing_the_second)
+    monkeypatch.setattr(processing, "_commit_chunk", commit_failing_the_second)
     with pytest.raises(RuntimeError, match="went away"):
-        services.process_upload(upload.pk, today=TODAY)
+        processing.process_upload(upload.pk, today=TODAY)
     assert all(name.startswith(f"upload-{upload.pk}-store") for name in calls), calls
-    assert Upload.objects.get(pk=upload.pk).processed_rows == services.CHUNK_ROWS
-    assert UploadRow.objects.filter(upload=upload).count() == services.CHUNK_ROWS
-    assert Record.objects.filter(upload_id=upload.pk).count() == services.CHUNK_ROWS
+    assert Upload.objects.get(pk=upload.pk).processed_rows == processing.CHUNK_ROWS
+    assert UploadRow.objects.filter(upload=upload).count() == processing.CHUNK_ROWS
+    assert Record.objects.filter(upload_id=upload.pk).count() == processing.CHUNK_ROWS
 
-    monkeypatch.setattr(services, "_commit_chunk", real_commit)
-    services.process_upload(upload.pk, today=TODAY)
+    monkeypatch.setattr(processing, "_commit_chunk", real_commit)
+    processing.process_upload(upload.pk, today=TODAY)
     done = Upload.objects.get(pk=upload.pk)
     assert done.status == UploadStatus.READY and done.processed_rows == ROWS
     rows = list(UploadRow.objects.filter(upload=upload).values_list("row_number", flat=True))

@@ -5,7 +5,7 @@ Turning a row's cells into answers and evaluating them (`Definition.evaluate`, a
 an upload's time, and what it needs is fixed for the whole file: the definition, the column mapping, the
 organisations the user may upload for, today's date. So rows can be evaluated in several processes at once.
 What depends on other rows or on the database stays with the caller, in file order: the collection window,
-duplicates within the file and against stored records, and storing chunks (see services._process_rows).
+duplicates within the file and against stored records, and storing chunks (see services/processing.py).
 
 Worker processes are forked when processing starts, so they share the loaded definition and mapping instead of
 receiving copies. They get numbered rows in batches and send back each row's outcome with its answers already
