@@ -1,4 +1,5 @@
-"""Computing the stored figures from the records, with SQL aggregation (one pass over a year's records per measure).
+"""Computing the stored figures from the records with SQL aggregation: one pass over a year's records into a
+narrow temporary table, then one GROUPING SETS query per measure over it.
 
 `refresh_changed()` runs every minute (Celery beat, `playback.refresh_changed_figures`): it finds the forms and
 years whose records changed since its last run and recomputes their figures, so a figure is at most about a
@@ -25,82 +26,96 @@ _NUMBER = r"^-?[0-9]+(\.[0-9]+)?$"
 _SCOPES = {3: Scope.ORGANISATION, 5: Scope.REGION, 6: Scope.AREA, 7: Scope.NATIONAL}
 
 
-def _text(source: Source) -> str:
-    # Column names come from our own Source (answers | derived), never from input; the key is a parameter.
-    return f"(r.{source.column} ->> %s)"
+class _Base:
+    """One pass over a year's records into a narrow temporary table: the organisation, its region, status and
+    channel, and one text column per answer or derived value the measures read. Every measure then aggregates
+    that table, so a year's JSON documents are read and parsed once, not once per measure."""
+
+    TABLE = "playback_base"
+
+    def __init__(self, measure_set: MeasureSet) -> None:
+        self.measure_set = measure_set
+        self.columns: dict[tuple[str, str], str] = {}
+        sources: list[Source] = [measure_set.area] if measure_set.area else []
+        for measure in measure_set.measures:
+            sources += [s for s in (measure.of, measure.by) if s is not None]
+            sources += [source for source, _codes in (*measure.where, *measure.answers)]
+        for source in sources:
+            self.columns.setdefault((source.column, source.id), f"c{len(self.columns)}")
+
+    def create(self, *, form: str, year: int) -> None:
+        # Column names are ours (answers | derived, c0, c1...); question ids are bound parameters.
+        selected = ", ".join(f"(r.{column} ->> %s) AS {name}" for (column, _id), name in self.columns.items())
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {self.TABLE}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {self.TABLE} ON COMMIT DROP AS "  # noqa: S608
+                "SELECT r.owning_organisation_id AS org, o.region AS region, r.status AS status, "
+                f"r.source_channel AS channel{', ' if selected else ''}{selected} "
+                "FROM records_record r LEFT JOIN accounts_organisation o ON o.id = r.owning_organisation_id "
+                "WHERE r.form = %s AND r.year = %s AND r.visible",
+                [*[source_id for (_column, source_id) in self.columns], form, year])
+            cursor.execute(f"ANALYZE {self.TABLE}")
+
+    def text(self, source: Source) -> str:
+        return f"b.{self.columns[(source.column, source.id)]}"
+
+    def number(self, source: Source) -> tuple[str, list[Any]]:
+        text = self.text(source)
+        return f"(CASE WHEN {text} ~ %s THEN {text}::numeric END)", [_NUMBER]
+
+    def select(self, *, key: str, key_params: list[Any], value: str, value_params: list[Any], where: str,
+               where_params: list[Any], completed_only: bool = True) -> tuple[str, list[Any]]:
+        area = self.text(self.measure_set.area) if self.measure_set.area is not None else "NULL::text"
+        status = "AND b.status = %s" if completed_only else ""
+        sql = (
+            f"SELECT b.org AS org, b.region AS region, {area} AS area, {key} AS k, {value} AS v "  # noqa: S608
+            f"FROM {self.TABLE} b WHERE true {status} {where}"
+        )
+        return sql, [*key_params, *value_params, *([RecordStatus.COMPLETED] if completed_only else []),
+                     *where_params]
 
 
-def _number(source: Source) -> tuple[str, list[Any]]:
-    text = _text(source)
-    return f"(CASE WHEN {text} ~ %s THEN {text}::numeric END)", [source.id, _NUMBER, source.id]
-
-
-def _base(measure_set: MeasureSet, year: int, *, key: str, key_params: list[Any], value: str, value_params: list[Any],
-          where: str, where_params: list[Any], completed_only: bool = True) -> tuple[str, list[Any]]:
-    if measure_set.area is not None:
-        area, area_params = _text(measure_set.area), [measure_set.area.id]
-    else:
-        area, area_params = "NULL::text", []
-    status = "AND r.status = %s" if completed_only else ""
-    # Every fragment is our own SQL; every value is a bound parameter.
-    columns = f"r.owning_organisation_id AS org, o.region AS region, {area} AS area, {key} AS k, {value} AS v"
-    sql = (
-        f"SELECT {columns} "  # noqa: S608
-        "FROM records_record r LEFT JOIN accounts_organisation o ON o.id = r.owning_organisation_id "
-        f"WHERE r.form = %s AND r.year = %s AND r.visible {status} {where}"
-    )
-    params = [*area_params, *key_params, *value_params, measure_set.form, year]
-    if completed_only:
-        params.append(RecordStatus.COMPLETED)
-    return sql, [*params, *where_params]
-
-
-def _measure_sql(measure_set: MeasureSet, year: int, measure: Measure) -> tuple[str, list[Any], str]:
+def _measure_sql(base: _Base, measure: Measure) -> tuple[str, list[Any], str]:
     """The rows one measure is computed from (org, region, area, breakdown key k, value v) and its aggregate."""
     if measure.by is not None:
-        key, key_params = _text(measure.by), [measure.by.id]
-        answered = f"AND {_text(measure.by)} IS NOT NULL"
-        answered_params: list[Any] = [measure.by.id]
+        key, answered = base.text(measure.by), f"AND {base.text(measure.by)} IS NOT NULL"
     else:
-        key, key_params, answered, answered_params = "''", [], "", []
+        key, answered = "''", ""
     if measure.kind == "count":
-        sql, params = _base(measure_set, year, key=key, key_params=key_params, value="1", value_params=[],
-                            where=answered, where_params=answered_params)
+        sql, params = base.select(key=key, key_params=[], value="1", value_params=[], where=answered, where_params=[])
         return sql, params, "count(*)"
     if measure.kind in ("mean", "median"):
         assert measure.of is not None
-        value, value_params = _number(measure.of)
-        number_sql, number_params = _number(measure.of)
-        sql, params = _base(measure_set, year, key=key, key_params=key_params, value=value, value_params=value_params,
-                            where=f"{answered} AND {number_sql} IS NOT NULL",
-                            where_params=[*answered_params, *number_params])
+        value, value_params = base.number(measure.of)
+        number_sql, number_params = base.number(measure.of)
+        sql, params = base.select(key=key, key_params=[], value=value, value_params=value_params,
+                                  where=f"{answered} AND {number_sql} IS NOT NULL", where_params=number_params)
         aggregate = "avg(v)" if measure.kind == "mean" else "percentile_cont(0.5) WITHIN GROUP (ORDER BY v)"
         return sql, params, aggregate
     if measure.kind == "share":
-        tests = " AND ".join(f"{_text(source)} = ANY(%s)" for source, _codes in measure.where)
-        test_params = [p for source, codes in measure.where for p in (source.id, list(codes))]
-        known = " ".join(f"AND {_text(source)} IS NOT NULL" for source, _codes in measure.where)
-        known_params = [source.id for source, _codes in measure.where]
-        sql, params = _base(measure_set, year, key=key, key_params=key_params,
-                            value=f"(CASE WHEN {tests} THEN 100.0 ELSE 0 END)", value_params=test_params,
-                            where=f"{answered} {known}", where_params=[*answered_params, *known_params])
+        tests = " AND ".join(f"{base.text(source)} = ANY(%s)" for source, _codes in measure.where)
+        test_params = [list(codes) for _source, codes in measure.where]
+        known = " ".join(f"AND {base.text(source)} IS NOT NULL" for source, _codes in measure.where)
+        sql, params = base.select(key=key, key_params=[], value=f"(CASE WHEN {tests} THEN 100.0 ELSE 0 END)",
+                                  value_params=test_params, where=f"{answered} {known}", where_params=[])
         return sql, params, "avg(v)"
     # share_per_question: one set of rows per question, its id as the breakdown key.
     parts: list[str] = []
     all_params: list[Any] = []
     for source, codes in measure.answers:
-        sql, params = _base(measure_set, year, key="%s", key_params=[source.id],
-                            value=f"(CASE WHEN {_text(source)} = ANY(%s) THEN 100.0 ELSE 0 END)",
-                            value_params=[source.id, list(codes)],
-                            where=f"AND {_text(source)} IS NOT NULL", where_params=[source.id])
+        sql, params = base.select(key="%s", key_params=[source.id],
+                                  value=f"(CASE WHEN {base.text(source)} = ANY(%s) THEN 100.0 ELSE 0 END)",
+                                  value_params=[list(codes)], where=f"AND {base.text(source)} IS NOT NULL",
+                                  where_params=[])
         parts.append(sql)
         all_params.extend(params)
     return " UNION ALL ".join(parts), all_params, "avg(v)"
 
 
-def _records_sql(measure_set: MeasureSet, year: int) -> tuple[str, list[Any], str]:
-    sql, params = _base(measure_set, year, key="(r.status || ':' || r.source_channel)", key_params=[], value="1",
-                        value_params=[], where="", where_params=[], completed_only=False)
+def _records_sql(base: _Base) -> tuple[str, list[Any], str]:
+    sql, params = base.select(key="(b.status || ':' || b.channel)", key_params=[], value="1", value_params=[],
+                              where="", where_params=[], completed_only=False)
     return sql, params, "count(*)"
 
 
@@ -131,11 +146,13 @@ def refresh_figures(*, slug: str, form: str, year: int) -> int:
     if measure_set is None:
         return 0
     started = time.perf_counter()
-    figures = _aggregate(*_records_sql(measure_set, year), form=form, year=year, measure=RECORDS)
-    for measure in measure_set.measures:
-        sql, params, aggregate = _measure_sql(measure_set, year, measure)
-        figures.extend(_aggregate(sql, params, aggregate, form=form, year=year, measure=measure.id))
+    base = _Base(measure_set)
     with transaction.atomic():
+        base.create(form=form, year=year)
+        figures = _aggregate(*_records_sql(base), form=form, year=year, measure=RECORDS)
+        for measure in measure_set.measures:
+            sql, params, aggregate = _measure_sql(base, measure)
+            figures.extend(_aggregate(sql, params, aggregate, form=form, year=year, measure=measure.id))
         Figure.objects.filter(form=form, year=year).delete()
         Figure.objects.bulk_create(figures, batch_size=2000)
         FigureRefresh.objects.update_or_create(form=form, year=year, defaults={
