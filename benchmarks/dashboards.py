@@ -131,14 +131,13 @@ def main() -> None:
     parser.add_argument("--no-refresh", action="store_true", help="Keep the stored figures (already refreshed).")
     arguments = parser.parse_args()
     _setup()
+    from dcp_platform.accounts.models import User
+    from dcp_platform.playback.services import refresh_figures
+    from dcp_platform.tenancy.models import Collection, CollectionAnalyst
     from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django_tenants.utils import schema_context
-
-    from dcp_platform.accounts.models import User
-    from dcp_platform.playback.services import refresh_figures
-    from dcp_platform.tenancy.models import Collection, CollectionAnalyst
 
     settings.ALLOWED_HOSTS = ["*"]
     found = organisations()
