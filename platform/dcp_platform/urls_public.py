@@ -15,3 +15,8 @@ urlpatterns = [
     path("privacy/", statement, {"slug": "privacy"}, name="privacy"),
     path("cookies/", cookies, name="cookies"),
 ]
+
+handler400 = "dcp_platform.theming.errors.bad_request"
+handler403 = "dcp_platform.theming.errors.permission_denied"
+handler404 = "dcp_platform.theming.errors.page_not_found"
+handler500 = "dcp_platform.theming.errors.server_error"

@@ -23,3 +23,8 @@ urlpatterns = [
     path("dashboards/", include("dcp_platform.playback.urls")),
     path("", include(wagtail_urls)),
 ]
+
+handler400 = "dcp_platform.theming.errors.bad_request"
+handler403 = "dcp_platform.theming.errors.permission_denied"
+handler404 = "dcp_platform.theming.errors.page_not_found"
+handler500 = "dcp_platform.theming.errors.server_error"

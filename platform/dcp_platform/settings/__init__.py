@@ -136,6 +136,7 @@ MIDDLEWARE = [
     "dcp_platform.health.middleware.HealthMiddleware",  # probes: before host routing, sessions, the database
     "dcp_platform.tenancy.middleware.CollectionFromHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dcp_platform.security_headers.SecurityHeadersMiddleware",  # CSP nonce; no-store for signed-in pages
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,7 +201,13 @@ CACHES = {
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
         "KEY_PREFIX": env("DCP_CACHE_PREFIX", "dcp"),
-    }
+    },
+    # Keys that mean the same on every host (sign-in failures of an account): no collection in the key.
+    "shared": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("DCP_CACHE_PREFIX", "dcp") + "-shared",
+    },
 }
 
 # Accounts and sign-in
@@ -278,7 +285,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "dcp_platform.theming.storage.ProductionStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
