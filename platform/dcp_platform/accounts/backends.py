@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from dcp_platform.accounts import throttling
@@ -10,8 +11,13 @@ from dcp_platform.accounts.audit import client_address
 from dcp_platform.accounts.models import User
 
 
-class SignInBlocked(Exception):
-    """Too many failed attempts: the form shows a message instead of checking the password."""
+class SignInBlocked(PermissionDenied):
+    """Too many failed attempts: the password is not checked.
+
+    A PermissionDenied, so Django's `authenticate()` stops there and answers "no user" to any sign-in form
+    (Wagtail's admin sign-in too) instead of letting it become a server error; our own form asks
+    `throttling.sign_in_blocked` first to say why.
+    """
 
 
 class EmailThrottledBackend(ModelBackend):

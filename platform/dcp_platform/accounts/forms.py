@@ -8,6 +8,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpRequest
 from django.urls import reverse
 
+from dcp_platform.accounts import throttling
+from dcp_platform.accounts.audit import client_address
 from dcp_platform.accounts.backends import SignInBlocked
 from dcp_platform.accounts.models import User
 from dcp_platform.email_adapter import send_email
@@ -31,9 +33,11 @@ class SignInForm(forms.Form):
         cleaned = super().clean() or {}
         email, password = cleaned.get("email"), cleaned.get("password")
         if email and password:
+            if throttling.sign_in_blocked(email=email.strip().lower(), address=client_address(self.request)):
+                raise forms.ValidationError(self.error_messages["blocked"], code="blocked")
             try:
                 user = authenticate(self.request, username=email, password=password)
-            except SignInBlocked:
+            except SignInBlocked:  # authenticate() turns it into None; kept for a direct backend call
                 raise forms.ValidationError(self.error_messages["blocked"], code="blocked") from None
             if user is None or not user.is_active:
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")

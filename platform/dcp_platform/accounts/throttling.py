@@ -3,6 +3,9 @@
 Failures are counted per account (a handful locks that account for a while) and per client address with a
 much higher limit: a council's staff often share one address, so an address limit must be high enough
 that a few people mistyping never lock the whole council out.
+
+The counters are in the "shared" cache, whose keys do not depend on the host: an account has one count for
+the public site and every collection, so each new collection does not add five more guesses.
 """
 
 from __future__ import annotations
@@ -10,7 +13,12 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+
+
+def _cache() -> BaseCache:
+    return caches["shared"]
 
 
 def _key(kind: str, value: str) -> str:
@@ -19,9 +27,9 @@ def _key(kind: str, value: str) -> str:
 
 
 def sign_in_blocked(*, email: str, address: str | None) -> bool:
-    if cache.get(_key("account", email), 0) >= settings.SIGN_IN_MAX_FAILURES_PER_ACCOUNT:
+    if _cache().get(_key("account", email), 0) >= settings.SIGN_IN_MAX_FAILURES_PER_ACCOUNT:
         return True
-    return bool(address) and cache.get(_key("address", address or ""), 0) >= settings.SIGN_IN_MAX_FAILURES_PER_ADDRESS
+    return bool(address) and _cache().get(_key("address", address or ""), 0) >= settings.SIGN_IN_MAX_FAILURES_PER_ADDRESS
 
 
 def sign_in_failed(*, email: str, address: str | None) -> None:
@@ -29,12 +37,12 @@ def sign_in_failed(*, email: str, address: str | None) -> None:
         if not value:
             continue
         key = _key(kind, value)
-        cache.add(key, 0, timeout=settings.SIGN_IN_LOCKOUT_SECONDS)
+        _cache().add(key, 0, timeout=settings.SIGN_IN_LOCKOUT_SECONDS)
         try:
-            cache.incr(key)
+            _cache().incr(key)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS)
+            _cache().set(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS)
 
 
 def sign_in_succeeded(*, email: str) -> None:
-    cache.delete(_key("account", email))
+    _cache().delete(_key("account", email))
