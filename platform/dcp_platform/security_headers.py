@@ -59,7 +59,8 @@ class SecurityHeadersMiddleware:
         if "Permissions-Policy" not in response:
             response["Permissions-Policy"] = PERMISSIONS_POLICY
         user = getattr(request, "user", None)
-        signed_in = bool(user is not None and user.is_authenticated)
+        # An error answer does not look the user up: during an outage that would fail again.
+        signed_in = response.status_code < 500 and bool(user is not None and user.is_authenticated)
         # A page for a signed-in person (or an API key's answer) is never kept by a browser or a proxy:
         # after sign-out, Back must not show it, and a shared computer must not keep it.
         already = "no-store" in response.get("Cache-Control", "")

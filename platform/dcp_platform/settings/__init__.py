@@ -190,6 +190,8 @@ def database_from_url(url: str) -> dict[str, object]:
 
 
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# During a database or Redis outage pages and the API answer 503 with this Retry-After.
+DCP_RETRY_AFTER_SECONDS = int(env("DCP_RETRY_AFTER_SECONDS", "30"))
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,13 +5,21 @@ The 500 and 503 pages need no database, cache or context processor: they are sho
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
+import redis
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
 
 API_PREFIX = "/api/"
+# What a lost database or Redis raises: the request could succeed in a moment, so it is a 503, not a 500.
+OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
+    OperationalError, InterfaceError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+)
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -47,7 +55,20 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.bad_request(request, exception)
 
 
+def is_outage(error: BaseException | None) -> bool:
+    """The error, or one it was raised from, is a database or Redis that did not answer."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OUTAGE_ERRORS):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except` block, so the error being handled is the current exception.
+    if is_outage(sys.exc_info()[1]):
+        return service_unavailable(request, settings.DCP_RETRY_AFTER_SECONDS)
     if is_api(request):
         return api_error(500, "server_error", "Something went wrong on our side. Try again later.")
     return plain_page("500.html", 500)
