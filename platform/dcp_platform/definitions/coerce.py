@@ -274,11 +274,11 @@ def check_value(question: Question, value: Any, scope: Scope | None) -> str | No
             return f"Enter {name_of(question)} as a real date, for example 27 3 2026"
         return _check_range(question, day, scope, _show_date)
     if kind in ("radios", "select", "yesno", "organisation"):
-        if question.options and (value not in question.codes or isinstance(value, bool)):
+        if question.options and (not _is_code(question, value) or isinstance(value, bool)):
             return "Choose one of the options for " + name_of(question)
         return None
     if kind == "checkboxes":
-        if not isinstance(value, list) or (question.options and any(v not in question.codes for v in value)):
+        if not isinstance(value, list) or (question.options and not all(_is_code(question, v) for v in value)):
             return "Choose only the listed options for " + name_of(question)
         return None
     if kind == "postcode":
@@ -293,6 +293,14 @@ def check_value(question: Question, value: Any, scope: Scope | None) -> str | No
     if kind == "email" and not _EMAIL_RE.match(value):
         return f"Enter {name_of(question)} as an email address, like name@example.com"
     return None
+
+
+def _is_code(question: Question, value: Any) -> bool:
+    """Whether the value is one of the question's option codes (a list, which cannot be one, is not)."""
+    try:
+        return value in question.codes
+    except TypeError:
+        return False
 
 
 def check_static(question: Question, value: Any) -> str | None:
