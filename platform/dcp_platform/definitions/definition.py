@@ -691,6 +691,15 @@ class Definition:
         expressions += [q.condition for q in self.questions.values() if q.condition is not None]
         expressions += [g.count for g in self.groups.values() if g.count is not None]
         self._walk_reads = frozenset(name for e in expressions for name in e.names)
+        # Answers that derived values set and that a derived value at or before the setter reads: setting one
+        # can change what those give in another pass (see evaluate).
+        watch: dict[tuple[str, str | None], None] = {}
+        read_so_far: set[str] = set()
+        for d in self.derived:
+            read_so_far.update(name for e in (d.value, d.condition) if e is not None for name in e.names)
+            if d.sets is not None and d.sets in read_so_far:
+                watch[(d.sets, self.questions[d.sets].group)] = None
+        self._set_watch = tuple(watch)
 
     # ------------------------------------------------------------------------------------------ lookups
 
@@ -793,13 +802,22 @@ class Definition:
                 for item in (answers.get(g) or []) if isinstance(item, dict)]
             for g, ids in self._group_question_ids.items()
         }
+        watched = self._set_watch
         for _ in range(_MAX_PASSES):
+            before = self._watched_answers(record, items) if watched else None
             scope, derived = self._compute_scope(record, items, context)
+            # An answer set by a derived value that an earlier derived value (or its own condition) reads makes
+            # another pass, in which they all see it from the start.
+            set_changed = watched and self._watched_answers(record, items) != before
             walk = self._walk(scope, record, items)
             record, items = walk.record, walk.items
-            if not walk.changed:
+            if not walk.changed and not set_changed:
                 break
         return self._finish(scope, derived, walk, confirmations or {})
+
+    def _watched_answers(self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]]) -> tuple[Any, ...]:
+        return tuple(record.get(question_id) if group is None else [item.get(question_id) for item in items[group]]
+                     for question_id, group in self._set_watch)
 
     def _compute_scope(
         self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], context: EvalContext

@@ -13,6 +13,7 @@ the type checks and coercion of answers (coerce.py), and the plugins' functions.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import operator
 import re
@@ -321,9 +322,12 @@ def evaluate(
                         for item in answers.get(group_id) or [] if isinstance(item, dict)]
              for group_id, group in definition.groups.items()}
     for _ in range(MAX_PASSES):
+        given = copy.deepcopy((record, items))
         scope, derived = _scope(definition, record, items, context)
         walk = _Walk(definition, scope, record, items)
-        settled = walk.record == record and walk.items == items
+        # Settled when a pass leaves the answers as they were given to it (an answer a derived value `sets`
+        # is a change: derived values before it, and its own condition, may read it in the next pass).
+        settled = (walk.record, walk.items) == given
         record, items = walk.record, walk.items
         if settled:
             break
