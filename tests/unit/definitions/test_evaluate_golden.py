@@ -1,21 +1,23 @@
-"""Regression: `Definition.evaluate` gives exactly the recorded results on a varied set of records.
+"""Golden records: `Definition.evaluate` gives exactly what the reference evaluator gave, recorded in readable JSON.
 
-The expected results in `data/golden_*.json` were recorded with the straightforward engine (closure-compiled
-expressions, a full pass repeated until nothing changes, generic type checks) before the compiled fast path
-replaced it. Each case is one record (with a context and, for some, confirmations of soft problems) and the
-result: status, problem ids and missing answers for a readable failure, and a digest of everything
-`evaluate` returns (answers kept, derived values, applicable pages and questions, every field of every
-problem, confirmed problems, section statuses).
+`data/golden_*.json` hold, for each record (with a context and, for some, confirmations of soft problems),
+everything the reference evaluator (`dcp_platform.definitions.reference`, the plain reading of
+docs/definition-format.md) makes of it: status, section statuses, answers kept, derived values (with their
+Python types), applicable pages and questions, missing answers and every field of every problem and confirmed
+problem (`dcp_platform.definitions.compare.as_json`). A failure lists what differs, with the recorded value
+and the fast engine's.
 
 The definitions are frozen copies, so a change to a collection's live definition does not change these
-results: the CORE lettings 2026/27 definition as it was when the results were recorded (with CORE's
-expression functions), the synthetic benchmark definition and the small test definition of conftest.py.
+results: the CORE lettings 2026/27 definition as it was when the results were first recorded (with CORE's
+expression functions), the synthetic benchmark definition and the small test definition of conftest.py. (The
+live definitions of every collection are compared with the reference in test_reference_differential.py.)
 
 Records: complete ones, complete ones with a few answers changed to other (sometimes invalid) values,
 over-filled ones (every question answered, as a bulk-upload template row can be, so answers to questions
 that do not apply are cleared), sparse ones, and some with soft problems confirmed.
 
-Regenerate after an intended change of results (never to make a failure go away):
+Regenerate after an intended change of meaning, which the reference evaluator and the docs must say first
+(never to make a failure go away; never from the fast engine):
 
     DJANGO_SETTINGS_MODULE=dcp_platform.settings.test .venv/bin/python tests/unit/definitions/test_evaluate_golden.py
 """
@@ -23,7 +25,6 @@ Regenerate after an intended change of results (never to make a failure go away)
 from __future__ import annotations
 
 import copy
-import hashlib
 import importlib.util
 import json
 import random
@@ -34,8 +35,9 @@ from typing import Any
 
 import pytest
 import yaml
-from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem, load_definition
+from dcp_platform.definitions import Definition, EvalContext, Evaluation, load_definition, reference
 from dcp_platform.definitions.bench import synthetic_definition
+from dcp_platform.definitions.compare import as_json, differences, report
 
 DATA = Path(__file__).with_name("data")
 CORPUS_SIZE = 80
@@ -160,7 +162,7 @@ def complete_by_walking(definition: Definition, rng: random.Random) -> dict[str,
     answers: dict[str, Any] = {}
     context = EvalContext(today=date(2026, 6, 1))
     for _ in range(30):
-        evaluation = definition.evaluate(answers, context=context)
+        evaluation = reference.evaluate(definition, answers, context=context)
         answers = evaluation.answers
         if not evaluation.missing:
             break
@@ -185,43 +187,9 @@ def context_for(case: dict[str, Any]) -> EvalContext:
 # ---------------------------------------------------------------------------------------------- results
 
 
-def _problem(problem: Problem) -> dict[str, Any]:
-    return {
-        "rule_id": problem.rule_id, "severity": problem.severity, "message": problem.message,
-        "fields": [ref.key for ref in problem.fields], "refs": [repr(ref) for ref in problem.fields],
-        "template_fields": problem.template_fields, "title": problem.title,
-        "confirm_label": problem.confirm_label, "item": problem.item,
-        "confirmation_key": problem.confirmation_key, "confirmation_token": problem.confirmation_token,
-    }
-
-
-def canonical(evaluation: Evaluation) -> dict[str, Any]:
-    return {
-        "answers": evaluation.answers,
-        "derived": evaluation.derived_json(),
-        "derived_types": {k: type(v).__name__ for k, v in evaluation.derived.items()},
-        "pages": [p.key for p in evaluation.applicable_pages],
-        "applicable": [repr(ref) for ref in evaluation.applicable_questions],
-        "problems": [_problem(p) for p in evaluation.problems],
-        "confirmed": [_problem(p) for p in evaluation.confirmed],
-        "missing": [repr(ref) for ref in evaluation.missing],
-        "status": evaluation.status,
-        "sections": evaluation.section_statuses,
-    }
-
-
-def summary(evaluation: Evaluation) -> dict[str, Any]:
-    return {
-        "status": evaluation.status,
-        "problems": [p.confirmation_key for p in evaluation.problems],
-        "confirmed": [p.confirmation_key for p in evaluation.confirmed],
-        "missing": [ref.key for ref in evaluation.missing],
-    }
-
-
-def digest(evaluation: Evaluation) -> str:
-    text = json.dumps(canonical(evaluation), sort_keys=True, default=repr)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def recorded(evaluation: Evaluation) -> dict[str, Any]:
+    """as_json, as it reads back from the JSON file."""
+    return json.loads(json.dumps(as_json(evaluation)))  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------------------------- test
@@ -243,24 +211,35 @@ def test_evaluate_matches_recorded_results(corpus: tuple[Definition, list[dict[s
         answers = copy.deepcopy(case["answers"])
         evaluation = definition.evaluate(answers, confirmations=case["confirmations"], context=context_for(case))
         assert answers == case["answers"], f"case {number}: evaluate changed its input"
-        assert summary(evaluation) == case["summary"], f"case {number}"
-        assert digest(evaluation) == case["digest"], f"case {number}: {canonical(evaluation)}"
+        lines = differences(case["expected"], recorded(evaluation))
+        assert not lines, report(case["answers"], lines, f"case {number}; 'reference' is the recorded result")
         # Evaluating the kept answers again gives the same answers (what the web form and upload store).
         again = definition.evaluate(evaluation.answers, confirmations=case["confirmations"],
                                     context=context_for(case))
         assert again.answers == evaluation.answers, f"case {number}"
 
 
+def test_reference_gives_the_recorded_results(corpus: tuple[Definition, list[dict[str, Any]]]) -> None:
+    """The recorded results are the reference's: a change of its meaning shows here until they are regenerated."""
+    definition, cases = corpus
+    for number, case in enumerate(cases):
+        evaluation = reference.evaluate(definition, copy.deepcopy(case["answers"]),
+                                        confirmations=case["confirmations"], context=context_for(case))
+        lines = differences(case["expected"], recorded(evaluation))
+        assert not lines, f"case {number}: " + "; ".join(lines)
+
+
 def test_corpus_is_varied() -> None:
     for name in DEFINITIONS:
-        statuses = {case["summary"]["status"] for case in _cases(name)}
+        statuses = {case["expected"]["status"] for case in _cases(name)}
         assert {"completed", "in_progress"} <= statuses, name
     core = _cases("core")
-    assert sum(bool(case["summary"]["problems"]) for case in core) >= CORPUS_SIZE // 4
-    assert sum(bool(case["summary"]["confirmed"]) for case in core) >= 3
+    assert sum(bool(case["expected"]["problems"]) for case in core) >= CORPUS_SIZE // 4
+    assert sum(bool(case["expected"]["confirmed"]) for case in core) >= 3
 
 
 def regenerate() -> None:
+    """The records (drawn as before, from the same seeds) and what the reference makes of them."""
     for name, load in DEFINITIONS.items():
         definition = load()
         rng = random.Random(f"golden-{name}")
@@ -271,18 +250,20 @@ def regenerate() -> None:
                 "today": rng.choice(["2026-05-01", "2026-11-20", "2027-02-01"]),
                 "provider": rng.choice(["PRP", "LA", None]) if name == "core" else None,
             }
-            evaluation = definition.evaluate(copy.deepcopy(answers), context=context_for(case))
+            evaluation = reference.evaluate(definition, copy.deepcopy(answers), context=context_for(case))
             if number % 3 == 0 and evaluation.soft_problems:
                 case["confirmations"] = {p.confirmation_key: p.confirmation_token for p in evaluation.soft_problems}
-                evaluation = definition.evaluate(copy.deepcopy(answers), confirmations=case["confirmations"],
-                                                 context=context_for(case))
-            case["summary"] = summary(evaluation)
-            case["digest"] = digest(evaluation)
+                evaluation = reference.evaluate(definition, copy.deepcopy(answers),
+                                                confirmations=case["confirmations"], context=context_for(case))
+            case["expected"] = recorded(evaluation)
             cases.append(case)
         path = DATA / f"golden_{name}.json"
-        path.write_text(json.dumps(cases, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
-        print(f"{path}: {len(cases)} cases, {sum(c['summary']['status'] == 'completed' for c in cases)} completed")
+        path.write_text(json.dumps(cases, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{path}: {len(cases)} cases, {sum(c['expected']['status'] == 'completed' for c in cases)} completed")
 
 
 if __name__ == "__main__":
+    import django
+
+    django.setup()
     regenerate()
