@@ -4,8 +4,9 @@ See docs/definition-format.md for the format.
 """
 
 from .coerce import normalise_postcode
-from .definition import Definition, Evaluation
+from .definition import Definition
 from .errors import DefinitionError, ExpressionError
+from .evaluation import Evaluation
 from .expressions import Expression, parse_expression
 from .loader import load_definition
 from .model import (

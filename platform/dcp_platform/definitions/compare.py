@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .definition import Evaluation
+from .evaluation import Evaluation
 from .model import Problem
 
 

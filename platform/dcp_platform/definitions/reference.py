@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from . import coerce as coercion
-from .definition import Evaluation  # the fast engine's result type, which the reference gives too
+from .evaluation import Evaluation
 from .expressions import (
     CONTEXT_KEY,
     Binary,

@@ -73,7 +73,7 @@ def test_remembered_coercion_of_input_gives_what_coercion_gives(core: Definition
 
 
 def test_problem_texts_are_remembered_only_under_keys_that_tell_values_apart() -> None:
-    from dcp_platform.definitions.definition import _values_key
+    from dcp_platform.definitions.evaluation import _values_key
 
     alike = [1, True, 1.0, Decimal("1"), Decimal("1.0"), Decimal("1.00"), "1"]
     keys = [_values_key("rule", [value]) for value in alike]

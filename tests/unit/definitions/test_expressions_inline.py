@@ -12,14 +12,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pytest
-from dcp_platform.definitions.expressions import (
+from dcp_platform.definitions.compile_expressions import (
     _ORDER,
     _member,
     _null_safe,
     _parse_date,
     is_answered,
-    parse_expression,
 )
+from dcp_platform.definitions.expressions import parse_expression
 
 
 class Sub(int):
@@ -155,7 +155,7 @@ SUMMED: list[Any] = [1, 2, -3, 10**20, True, False, Sub(2), 1.5, Decimal("2.50")
 
 @pytest.mark.parametrize("first", SUMMED, ids=repr)
 def test_sum_over_items_adds_as_before(first: Any) -> None:
-    from dcp_platform.definitions.expressions import _ARITH
+    from dcp_platform.definitions.compile_expressions import _ARITH
 
     def old_sum(values: list[Any]) -> Any:
         result: Any = 0
@@ -192,7 +192,7 @@ PEOPLE: list[Any] = [
 
 @pytest.mark.parametrize("text", AGGREGATE_EXPRESSIONS)
 def test_hoisted_aggregates_are_the_aggregate_functions(text: str) -> None:
-    from dcp_platform.definitions.definition import _Source
+    from dcp_platform.definitions.compile_definition import _Source
 
     expression = parse_expression(text)
     source = _Source("hoisted", "")
