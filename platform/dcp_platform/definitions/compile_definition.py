@@ -153,7 +153,12 @@ class _Source:
         return function
 
 
-def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]) -> Callable[..., dict[str, Any]]:
+SET_CHANGED_KEY = "$set_changed"  # in the scope when a watched answer was changed by a derived value's `sets`
+
+
+def _derive_function(
+    derived: list[DerivedValue], questions: dict[str, Question], watched: frozenset[str] = frozenset()
+) -> Callable[..., dict[str, Any]]:
     """All derived values in order, as one function(scope, record, items, set_answer) -> the record-level
     derived values: record-level values inline, values per group item in a loop over the items (scope[group]:
     their scopes, items: their answers), read over each item as an ItemScope would read it
@@ -192,7 +197,7 @@ def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]
             variable = names.get(d.id)
             source.add(indent, f"scope[{d.id!r}] = value" if variable is None else f"scope[{d.id!r}] = {variable} = value")
             if sets is not None:
-                source.add(indent, f"set_answer({sets}, value, scope, record)")
+                _add_set(source, indent, f"set_answer({sets}, value, scope, record)", d.sets in watched)
                 if d.sets in answers:
                     source.add(indent, f"{answers[d.sets]} = g({d.sets!r})  # as set_answer left it")
             if d.condition is not None:
@@ -207,7 +212,7 @@ def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]
         source.add(indent, f"value = {source.expression(d.value, item=True)}")
         source.add(indent, f"item[{d.id!r}] = value")
         if sets is not None:
-            source.add(indent, f"set_answer({sets}, value, item, answers)")
+            _add_set(source, indent, f"set_answer({sets}, value, item, answers)", d.sets in watched)
         if d.condition is not None:
             source.add(2, "else:")
             source.add(3, f"item[{d.id!r}] = None")
@@ -218,6 +223,17 @@ def _derive_function(derived: list[DerivedValue], questions: dict[str, Question]
         source.add(1, f"values[{d.id!r}] = {names[d.id]}" if d.id in names else f"values[{d.id!r}] = scope[{d.id!r}]")
     source.add(1, "return values")
     return source.build()
+
+
+def _add_set(source: _Source, indent: int, call: str, watched: bool) -> None:
+    """A `sets:` call; for a watched answer (one a derived value at or before the setter reads), whether it
+    changed the answer is noted in the scope under SET_CHANGED_KEY (Definition.evaluate then makes another
+    pass)."""
+    if not watched:
+        source.add(indent, call)
+        return
+    source.add(indent, f"if {call}:")
+    source.add(indent + 1, f"scope[{SET_CHANGED_KEY!r}] = True")
 
 
 def _walk_function(

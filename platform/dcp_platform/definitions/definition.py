@@ -11,6 +11,7 @@ from typing import Any
 from . import coerce as coercion
 from .compile_definition import (
     _SCOPE_CONVERTERS,
+    SET_CHANGED_KEY,
     _Ask,
     _convert_function,
     _derive_function,
@@ -137,7 +138,15 @@ class Definition:
         self._validations = tuple(self.validations)
         self._record_rules = _record_rules_function(self.validations)
         self._convert = _convert_function(self._converters)
-        self._derive = _derive_function(self.derived, self.questions)
+        # Answers that derived values set and that a derived value at or before the setter reads: setting one
+        # can change what those give in another pass, so the generated code notes when one does (see evaluate).
+        watch: set[str] = set()
+        read_so_far: set[str] = set()
+        for d in self.derived:
+            read_so_far.update(name for e in (d.value, d.condition) if e is not None for name in e.names)
+            if d.sets is not None and d.sets in read_so_far:
+                watch.add(d.sets)
+        self._derive = _derive_function(self.derived, self.questions, frozenset(watch))
         # Names read while working out what applies: derived values, conditions and group counts. When a pass
         # clears only answers that none of these read, another pass would work out the same, so none is run.
         expressions = [e for d in self.derived for e in (d.value, d.condition) if e is not None]
@@ -146,15 +155,6 @@ class Definition:
         expressions += [q.condition for q in self.questions.values() if q.condition is not None]
         expressions += [g.count for g in self.groups.values() if g.count is not None]
         self._walk_reads = frozenset(name for e in expressions for name in e.names)
-        # Answers that derived values set and that a derived value at or before the setter reads: setting one
-        # can change what those give in another pass (see evaluate).
-        watch: dict[tuple[str, str | None], None] = {}
-        read_so_far: set[str] = set()
-        for d in self.derived:
-            read_so_far.update(name for e in (d.value, d.condition) if e is not None for name in e.names)
-            if d.sets is not None and d.sets in read_so_far:
-                watch[(d.sets, self.questions[d.sets].group)] = None
-        self._set_watch = tuple(watch)
 
     # ------------------------------------------------------------------------------------------ lookups
 
@@ -257,22 +257,16 @@ class Definition:
                 for item in (answers.get(g) or []) if isinstance(item, dict)]
             for g, ids in self._group_question_ids.items()
         }
-        watched = self._set_watch
         for _ in range(_MAX_PASSES):
-            before = self._watched_answers(record, items) if watched else None
             scope, derived = self._compute_scope(record, items, context)
             # An answer set by a derived value that an earlier derived value (or its own condition) reads makes
             # another pass, in which they all see it from the start.
-            set_changed = watched and self._watched_answers(record, items) != before
+            set_changed = scope.pop(SET_CHANGED_KEY, False)
             walk = self._walk(scope, record, items)
             record, items = walk.record, walk.items
             if not walk.changed and not set_changed:
                 break
         return self._finish(scope, derived, walk, confirmations or {})
-
-    def _watched_answers(self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]]) -> tuple[Any, ...]:
-        return tuple(record.get(question_id) if group is None else [item.get(question_id) for item in items[group]]
-                     for question_id, group in self._set_watch)
 
     def _compute_scope(
         self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], context: EvalContext
@@ -298,16 +292,20 @@ class Definition:
         derived: dict[str, Any] = self._derive(scope, record, items, self._set_answer)
         return scope, derived
 
-    def _set_answer(self, question: Question, value: Any, write: dict[str, Any], answers: dict[str, Any]) -> None:
-        """A derived value that `sets` a question stores its value as the answer (when it is a valid one)."""
+    def _set_answer(self, question: Question, value: Any, write: dict[str, Any], answers: dict[str, Any]) -> bool:
+        """A derived value that `sets` a question stores its value as the answer (when it is a valid one).
+        Whether that changed the answer."""
         kind = type(value)
         # Most values set are codes: their remembered coercion is looked up here, as _coerce_set_value would.
         found = self._coerce_memo.get((question.id, kind, value)) if kind is int or kind is str else None
         stored, error = found if found is not None else self._coerce_set_value(question, value)
         if error is None and stored is not None:
+            changed = answers.get(question.id) != stored
             answers[question.id] = stored
             write[question.id] = value if not isinstance(stored, str) or question.type == "text" else \
                 _SCOPE_CONVERTERS.get(question.type, lambda v: v)(stored)
+            return changed
+        return False
 
     def _coerce_set_value(self, question: Question, value: Any) -> tuple[Any, str | None]:
         """Coercion of a derived value into its question's answer, remembered per value (derived values repeat
