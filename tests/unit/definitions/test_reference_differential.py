@@ -165,6 +165,11 @@ def assert_agree(form: Definition, answers: dict[str, Any], context: EvalContext
     lines = differences(plain, fast)
     assert not lines, report({"answers": answers, "confirmations": confirmations, "today": str(context.today),
                               "context": context.extra}, lines, label)
+    # What evaluate keeps is settled: evaluating it again gives the same (docs: "until nothing changes").
+    kept = reference.evaluate(form, copy.deepcopy(answers), confirmations=confirmations, context=context).answers
+    again = as_json(reference.evaluate(form, kept, confirmations=confirmations, context=context))
+    lines = differences(plain, again)
+    assert not lines, report({"answers": answers, "kept": kept}, lines, f"{label}, evaluated again")
 
 
 KEYS = registry_definitions()
