@@ -47,7 +47,7 @@ def _outcome(function: Any, scope: dict[str, Any]) -> Any:
 
 
 @pytest.mark.parametrize("text", EXPRESSIONS)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(x=VALUES, y=VALUES, persons=PERSONS)
 def test_reference_reads_expressions_as_the_compiled_code(text: str, x: Any, y: Any, persons: Any) -> None:
     expression = parse_expression(text)
