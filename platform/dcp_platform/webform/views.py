@@ -26,7 +26,9 @@ from dcp_platform.definitions import Definition, Evaluation, Page, PageInstance,
 from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.records.selectors import RecordFilters, filter_records, records_visible_to
 from dcp_platform.records.services import (
+    OrganisationNotAllowed,
     RecordWriteRefused,
+    WindowClosed,
     build_eval_context,
     record_create,
     record_update,
@@ -276,8 +278,13 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
             try:
                 result = record_update(record=record, user=user, changes=changes)
             except RecordWriteRefused as refused:
-                messages.error(request, refused.message)
-                return redirect("records:tasks", public_id=record.public_id)
+                on_page = _refused_question(refused, definition, page)
+                if on_page is None:
+                    messages.error(request, refused.message)
+                    return redirect("records:tasks", public_id=record.public_id)
+                # The answer typed on this page is the reason: say so on the question, keeping what was typed.
+                errors = {on_page: refused.message}
+        if not errors:
             cleared = sorted(before - set(_flatten(result.record.answers)) - set(_flatten(changes)))
             if cleared:
                 messages.info(request, "Some answers no longer apply because of this change and have been removed.")
@@ -300,6 +307,19 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
         "back_url": reverse("records:tasks", kwargs={"public_id": record.public_id}),
         "back_to_check": back_to_check, "date_parts": DATE_PARTS,
     }, status=400 if errors else 200)
+
+
+def _refused_question(refused: RecordWriteRefused, definition: Definition, page: Page) -> str | None:
+    """The question on this page whose answer the write was refused for, if there is one: a record date outside
+    the collection year (or its window), or an organisation the user may not choose."""
+    on_page = {q.id for q in page.questions}
+    if isinstance(refused, WindowClosed):
+        candidates = [definition.date_question]
+    elif isinstance(refused, OrganisationNotAllowed):
+        candidates = [getattr(refused, "question_id", None), definition.owner_question, definition.manager_question]
+    else:
+        return None
+    return next((c for c in candidates if c and c in on_page), None)
 
 
 def page_heading(page: Page, fields: list[FieldView]) -> dict[str, Any]:
