@@ -81,7 +81,7 @@ def _refusal(refused: RecordWriteRefused, definition: Definition) -> ApiProblem:
     if isinstance(refused, HardProblemsFound):
         return ApiProblem(422, [problem_error(p) for p in refused.evaluation.hard_problems])
     if isinstance(refused, OrganisationNotAllowed):
-        question = definition.owner_question
+        question = refused.question_id or definition.owner_question
         return ApiProblem(403, [ApiError("organisation_not_allowed", refused.message, question=question,
                                          pointer=f"/answers/{question}" if question else None)])
     if isinstance(refused, WindowClosed):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -122,3 +124,60 @@ def organisation_own_answers(*, definition: Any, organisation: Organisation) -> 
         if question_id:
             answers[question_id] = organisation.code
     return answers
+
+
+@dataclass(frozen=True)
+class SubmittingFor:
+    """Which way the user's organisation relates to the organisations it may name on a record, by code.
+
+    A managing agent submits for the stock owners it manages lettings for: they own those records and the agent
+    manages them. A stock owner names its managing agents as managers, never as owners. `own` is the user's
+    organisation and those below it (None: support, who may name any pair).
+    """
+
+    own: frozenset[str] | None
+    relationships: frozenset[tuple[str, str]]  # (stock owner, managing agent)
+
+    def may_own(self, code: str) -> bool:
+        return self.own is None or code in self.own or any(
+            owner == code and agent in self.own for owner, agent in self.relationships)
+
+    def may_manage(self, code: str) -> bool:
+        return self.own is None or code in self.own or any(
+            agent == code and owner in self.own for owner, agent in self.relationships)
+
+    def problem(self, owner: str | None, manager: str | None) -> tuple[str, str] | None:
+        """("owner" | "manager", why) when the pair goes against the relationships' direction, else None."""
+        if self.own is None:
+            return None
+        if owner and not self.may_own(owner):
+            return "owner", (f"{owner} cannot own this record: choose your organisation or a stock owner your "
+                             "organisation manages lettings for")
+        if manager and not self.may_manage(manager):
+            return "manager", (f"{manager} cannot manage this record: choose your organisation or a managing agent "
+                               "that manages lettings for it")
+        if owner and manager and (owner not in self.own or manager not in self.own) \
+                and (owner, manager) not in self.relationships:
+            return "manager", f"{manager} does not manage lettings for {owner}"
+        return None
+
+
+_SUBMITTING_SQL = _TREE + (  # noqa: S608 - constants only
+    "SELECT o.code, NULL FROM tree JOIN accounts_organisation o ON o.id = tree.id "
+    "UNION ALL SELECT so.code, ag.code FROM accounts_organisationrelationship r "
+    "JOIN accounts_organisation so ON so.id = r.stock_owner_id JOIN accounts_organisation ag ON ag.id = r.managing_agent_id "
+    "WHERE r.managing_agent_id IN (SELECT id FROM tree) OR r.stock_owner_id IN (SELECT id FROM tree)"
+)
+
+
+def submitting_for(*, user: User) -> SubmittingFor:
+    """The user's organisations and their stock owner / managing agent relationships (one query)."""
+    if user.role == Role.SUPPORT:
+        return SubmittingFor(None, frozenset())
+    if user.organisation_id is None:
+        return SubmittingFor(frozenset(), frozenset())
+    with connection.cursor() as cursor:
+        cursor.execute(_SUBMITTING_SQL, [user.organisation_id])
+        rows = cursor.fetchall()
+    return SubmittingFor(frozenset(code for code, agent in rows if agent is None),
+                         frozenset((code, agent) for code, agent in rows if agent is not None))

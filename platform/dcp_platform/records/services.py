@@ -22,7 +22,7 @@ from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from dcp_platform.accounts.models import Organisation, User
-from dcp_platform.accounts.selectors import related_organisations_for
+from dcp_platform.accounts.selectors import SubmittingFor, related_organisations_for, submitting_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem
 from dcp_platform.records.copying import json_text, mark_saved, record_json_text, stored_json, take_ids
@@ -56,7 +56,11 @@ class WindowClosed(RecordWriteRefused):
 
 
 class OrganisationNotAllowed(RecordWriteRefused):
-    """The user may not submit records for the organisation named in the answers."""
+    """The user may not submit records for the organisation named in the answers (`question_id` names it)."""
+
+    def __init__(self, message: str, question_id: str | None = None) -> None:
+        super().__init__(message)
+        self.question_id = question_id
 
 
 class ReadOnlyAccess(RecordWriteRefused):
@@ -140,7 +144,20 @@ _allowed_statements: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]] | None] =
 _ALLOWED_STATEMENTS_KEPT = 2000
 
 
-def allowed_organisations(*, user: User) -> dict[str, Organisation]:
+class AllowedOrganisations(dict[str, Organisation]):
+    """The organisations (by code) the user may name on a record, and which way round (`submitting`): the
+    relationships decide who may be the owner and who the manager."""
+
+    submitting: SubmittingFor | None = None
+
+
+def _allowed(organisations: dict[str, Organisation], user: User) -> AllowedOrganisations:
+    allowed = AllowedOrganisations(organisations)
+    allowed.submitting = submitting_for(user=user)
+    return allowed
+
+
+def allowed_organisations(*, user: User) -> AllowedOrganisations:
     """Organisations (by code) the user may submit records for: related_organisations_for, read on every write.
 
     Building and compiling that queryset cost more than running it, on every write of every channel, so each
@@ -153,7 +170,7 @@ def allowed_organisations(*, user: User) -> dict[str, Organisation]:
         organisations = related_organisations_for(user=user)
         query = organisations.query
         if query.select or query.annotations or query.extra or query.deferred_loading != (frozenset(), True):
-            return {org.code: org for org in organisations}  # not whole rows in field order: the ORM reads them
+            return _allowed({org.code: org for org in organisations}, user)  # not whole rows: the ORM reads them
         try:
             statement = query.sql_with_params()
         except EmptyResultSet:  # an empty queryset (no organisation): nothing to ask
@@ -162,12 +179,12 @@ def allowed_organisations(*, user: User) -> dict[str, Organisation]:
             _allowed_statements.clear()
         _allowed_statements[key] = statement
     if statement is None:
-        return {}
+        return _allowed({}, user)
     names = [field.attname for field in Organisation._meta.concrete_fields]
     with connection.cursor() as cursor:
         cursor.execute(*statement)
         rows = cursor.fetchall()
-    return {org.code: org for org in (Organisation.from_db(connection.alias, names, row) for row in rows)}
+    return _allowed({org.code: org for org in (Organisation.from_db(connection.alias, names, row) for row in rows)}, user)
 
 
 def duplicate_key(definition: Definition, answers: dict[str, Any]) -> int | None:
@@ -205,14 +222,26 @@ def read_only_reason(user: User) -> str | None:
 
 
 def refused_organisations(
-    definition: Definition, answers: dict[str, Any], allowed: Mapping[str, object]
-) -> list[tuple[str, str]]:
-    """(question, code) of each organisation named in the answers that the user may not submit for."""
+    definition: Definition, answers: dict[str, Any], allowed: Mapping[str, object],
+    submitting: SubmittingFor | None = None,
+) -> list[tuple[str, str, str]]:
+    """(question, code, why) of each organisation named in the answers that the user may not submit for, or that
+    goes against the relationships' direction (a managing agent named as owner): the one check of every
+    channel."""
     refused = []
-    for question_id in (definition.owner_question, definition.manager_question):
+    codes: dict[str, str | None] = {}
+    for role, question_id in (("owner", definition.owner_question), ("manager", definition.manager_question)):
         code = answers.get(question_id) if question_id else None
+        codes[role] = str(code) if code else None
         if code and str(code) not in allowed:
-            refused.append((str(question_id), str(code)))
+            refused.append((str(question_id), str(code), f"You cannot submit records for the organisation {code}"))
+    submitting = submitting or getattr(allowed, "submitting", None)
+    if not refused and submitting is not None:
+        problem = submitting.problem(codes["owner"], codes["manager"])
+        if problem is not None:
+            role, why = problem
+            question_id = definition.owner_question if role == "owner" else definition.manager_question
+            refused.append((str(question_id), str(codes[role]), why))
     return refused
 
 
@@ -265,7 +294,7 @@ class WriteContext:
     """What one request's writes share: the organisations the user may submit for and window decisions."""
 
     user: User
-    allowed: dict[str, Organisation]
+    allowed: Mapping[str, Organisation]
     today: date | None = None
     windows: dict[tuple[Any, ...], str | None] | None = None
     # (owner answer, manager answer) -> build_eval_context's extra values, where both were texts among `allowed`
@@ -294,10 +323,9 @@ class WriteContext:
         submit for them."""
         refused = refused_organisations(definition, answers, self.allowed)
         if refused:
-            raise OrganisationNotAllowed(
-                f"You cannot submit records for the organisation {refused[0][1]}. "
-                "Choose your organisation or one it submits for."
-            )
+            question_id, code, why = refused[0]
+            message = f"{why}. Choose your organisation or one it submits for." if code not in self.allowed else f"{why}."
+            raise OrganisationNotAllowed(message, question_id=question_id)
         owner = answers.get(definition.owner_question) if definition.owner_question else None
         manager = answers.get(definition.manager_question) if definition.manager_question else None
         return (self.allowed[str(owner)] if owner else None), (self.allowed[str(manager)] if manager else None)

@@ -31,6 +31,7 @@ from typing import Any, NamedTuple
 
 from django.core.exceptions import ImproperlyConfigured
 
+from dcp_platform.accounts.selectors import SubmittingFor
 from dcp_platform.definitions import Definition
 from dcp_platform.records.copying import plain_json_value, stored_json
 from dcp_platform.records.services import duplicate_key, evaluation_context, refused_organisations
@@ -61,6 +62,8 @@ class RowWork:
     allowed: dict[str, AllowedOrganisation]  # by organisation code
     fallback_organisation_id: int | None  # the uploader's organisation, when a row names none
     today: date
+    # Which way round the uploader's organisation may name owners and managers (the same check as every channel).
+    submitting: SubmittingFor | None = None
     # Provider types per pair of organisations (records.services.evaluation_context), in each process.
     extras: dict[tuple[Any, Any], dict[str, Any]] = field(default_factory=dict, compare=False)
 
@@ -100,9 +103,11 @@ def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
         problems = [row_problem([n], decoder.question_of.get(n, ""), f"cell.{n}", "hard", message)
                     for n, message in sorted(cell_errors.items())]
     allowed = work.allowed
-    for question_id, code in refused_organisations(definition, answers, allowed):
+    for question_id, code, why in refused_organisations(definition, answers, allowed,
+                                                           submitting=work.submitting):
+        message = f"You cannot upload records for the organisation {code}." if code not in allowed else f"{why}."
         problems.append(row_problem(definition.question(question_id).all_template_fields(), question_id,
-                                    "organisation", "refuse", f"You cannot upload records for the organisation {code}."))
+                                    "organisation", "refuse", message))
     context = evaluation_context(definition, answers, allowed=allowed, today=work.today, extras=work.extras,
                                  look_up_others=False)
     evaluation = definition.evaluate(answers, context=context)

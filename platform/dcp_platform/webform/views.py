@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from dcp_platform.access import collection_member_required
 from dcp_platform.accounts.models import Organisation, User
-from dcp_platform.accounts.selectors import related_organisations_for
+from dcp_platform.accounts.selectors import related_organisations_for, submitting_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, Evaluation, Page, PageInstance, Problem
 from dcp_platform.records.models import Record, RecordStatus
@@ -79,8 +79,13 @@ def _evaluate(record: Record, definition: Definition, answers: dict[str, Any] | 
 
 
 def _dynamic_options(user: User, definition: Definition) -> dict[str, list[tuple[str, str]]]:
-    orgs = [(o.code, o.name) for o in related_organisations_for(user=user)]
-    options: dict[str, list[tuple[str, str]]] = {"owning_organisations": orgs, "managing_organisations": orgs}
+    # The relationships' direction (the check every write makes): a managing agent is offered as a manager only.
+    related = list(related_organisations_for(user=user))
+    submitting = submitting_for(user=user)
+    options: dict[str, list[tuple[str, str]]] = {
+        "owning_organisations": [(o.code, o.name) for o in related if submitting.may_own(o.code)],
+        "managing_organisations": [(o.code, o.name) for o in related if submitting.may_manage(o.code)],
+    }
     for name, source in get_plugin(_slug()).option_sources.items():
         options[name] = list(source())
     return options

@@ -201,6 +201,7 @@ def _process_rows(upload: Upload, definition: Definition, *, today: date | None 
         cells=RowCells.for_upload(upload, definition),
         allowed={code: AllowedOrganisation(org.pk, org.provider_type) for code, org in allowed.items()},
         fallback_organisation_id=user.organisation_id, today=today or timezone.localdate(),
+        submitting=allowed.submitting,
     ))
     ctx.existing = _existing_keys(definition, upload, {org.pk for org in allowed.values()})
     freeze_long_lived()  # the context lives as long as the file
