@@ -115,7 +115,8 @@ def ensure_wagtail_site(plugin: CollectionPlugin, *, host: str, editors: Group, 
             title=plugin.title,
             slug="home",
             intro=f"<p>{plugin.description}</p>",
-            body="<p>Sign in to add records, upload files or check your organisation's returns.</p>",
+            # Read by signed-in people too: the buttons below say "Sign in" or "Go to your records" as fits.
+            body="<p>Add records, upload files or check your organisation's returns.</p>",
         )
         root.add_child(instance=start)
         start.save_revision().publish()

@@ -393,8 +393,13 @@ def record_soft_check(request: HttpRequest, public_id: str, key: str) -> HttpRes
                 return redirect(_page_url(record, instance, back_to_check=back_to_check))
             return redirect("records:tasks", public_id=record.public_id)
         error = "Select whether the answer is correct"
+    try:
+        back_url = _page_url(record, PageInstance(definition.page(page_id), item), back_to_check=back_to_check)
+    except KeyError:
+        back_url = reverse("records:tasks", kwargs={"public_id": record.public_id})
     return render(request, "webform/soft_check.html", {
         "record": record, "problem": problem, "page_id": page_id, "item": item or "", "error": error,
+        "back_url": back_url,
         "form_has_errors": bool(error), "back_to_check": back_to_check,
         "title": problem.title or problem.message,
         "confirm_label": problem.confirm_label or "Is this correct?",
