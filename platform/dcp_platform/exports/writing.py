@@ -140,17 +140,13 @@ def _value_getter(column: Column) -> Callable[[RecordRow], Any]:
     return lambda row: None
 
 
-def _cell_function(layout: Layout, column: Column, values: str) -> Cell:
-    """The function that writes this column's cell of a record (worked out once per export)."""
-    get = _value_getter(column)
+def _text_function(layout: Layout, column: Column, values: str) -> Callable[[Any], str]:
+    """The function that writes one value of this column as its cell's text."""
     question = column.question
     qtype = question.type if question is not None and column.kind == "answer" else None
     variable = column.variable
     if column.kind == "record" and column.source in ("record.created_at", "record.updated_at"):
-        return lambda row: "" if (v := get(row)) is None else time_text(v)
-    overrides = [rule for rule in layout.not_known
-                 if question is not None and column.item is not None and question.group == rule.group
-                 and column.item >= rule.from_item and question.id in rule.write]
+        return lambda value: "" if value is None else time_text(value)
     position = 1 if values == LABELS else 0
     recode = layout.recode.get(variable)
     own_labels = layout.labels.get(variable) or (
@@ -181,23 +177,140 @@ def _cell_function(layout: Layout, column: Column, values: str) -> Cell:
             return decimal_text(value)
         return neutralise(plain_text(value))
 
-    if not overrides:
-        return lambda row: text(get(row))
+    return text
 
-    def with_override(row: RecordRow) -> str:
-        assert question is not None and column.item is not None
-        item = _item(row, question.group or "", column.item)
-        for rule in overrides:
-            if all(item.get(name) == value for name, value in rule.when):
-                return str(rule.write[question.id][position])
-        return text(get(row))
-    return with_override
+
+class _Fixed:
+    """Stands for a layout's fixed value (a "not known" override) among a row's values."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+MEMO_LIMIT = 2048  # texts remembered per column: columns repeat a few codes; unique values are not kept
+_EMPTY: Mapping[str, Any] = {}
+
+
+class RowWriter:
+    """Writes records as a layout's cells, fast: the values of a row are gathered by key lists (C loops over
+    dict.get), and each column remembers the text of the values it has written, so most cells are one dict
+    lookup; only values a column has not seen go through its text function. 300,000 rows a minute need it."""
+
+    def __init__(self, layout: Layout, values: str) -> None:
+        if values not in VALUE_KINDS:
+            raise ValueError(f"values must be one of {VALUE_KINDS}")
+        columns = layout.columns
+        self.width = len(columns)
+        self.texts = [_text_function(layout, column, values) for column in columns]
+        self.memos: list[dict[Any, str]] = [{None: ""} for _ in columns]
+        # Plain columns by where their value is read: (source, item) -> [(position, key)].
+        plain: dict[tuple[str, int | None], list[tuple[int, str]]] = {}
+        ticks: dict[str, list[tuple[int, Any]]] = {}
+        self.special: list[tuple[int, Callable[[RecordRow], Any]]] = []
+        for index, column in enumerate(columns):
+            kind, question = column.kind, column.question
+            if kind == "record":
+                plain.setdefault(("record", None), []).append((index, column.source))
+            elif kind == "derived":
+                plain.setdefault(("derived", None), []).append((index, column.derived_id or ""))
+            elif kind == "answer" and question is not None and question.type != "checkboxes":
+                where = ("group:" + (question.group or ""), column.item) if column.item else ("answers", None)
+                plain.setdefault(where, []).append((index, question.id))
+            elif kind == "none":
+                plain.setdefault(("none", None), []).append((index, ""))
+            elif kind == "option" and question is not None and column.item is None:
+                ticks.setdefault(question.id, []).append((index, column.option_code))
+            else:
+                self.special.append((index, _value_getter(column)))
+        self.gathers = [(where, tuple(k for _, k in pairs)) for where, pairs in plain.items()]
+        # Checkbox options of one question together: (question id, its options' codes, [None] * their number).
+        self.ticks = [(question_id, tuple(code for _, code in pairs), [None] * len(pairs))
+                      for question_id, pairs in ticks.items()]
+        order = [i for _, pairs in plain.items() for i, _ in pairs] + [
+            i for pairs in ticks.values() for i, _ in pairs] + [i for i, _ in self.special]
+        self.permutation = [0] * self.width
+        for place, index in enumerate(order):
+            self.permutation[index] = place
+        # "Not known" overrides: (group, item, when, [(position, fixed value)]).
+        self.overrides: list[tuple[str, int, tuple[tuple[str, Any], ...], list[tuple[int, _Fixed]]]] = []
+        position = 1 if values == LABELS else 0
+        for rule in layout.not_known:
+            by_item: dict[int, list[tuple[int, _Fixed]]] = {}
+            for index, column in enumerate(columns):
+                question = column.question
+                if (question is not None and column.item is not None and question.group == rule.group
+                        and column.item >= rule.from_item and question.id in rule.write):
+                    fixed = _Fixed(str(rule.write[question.id][position]))
+                    self.memos[index][fixed] = fixed.text
+                    by_item.setdefault(column.item, []).append((index, fixed))
+            self.overrides += [(rule.group, item, rule.when, fixed) for item, fixed in sorted(by_item.items())]
+
+    def cells(self, row: RecordRow) -> list[str]:
+        answers = row.answers
+        gathered: list[Any] = []
+        for (source, item), keys in self.gathers:
+            if source == "none":
+                values = _EMPTY
+            elif source == "answers":
+                values = answers
+            elif source == "derived":
+                values = row.derived
+            elif source == "record":
+                values = row.record
+            else:
+                items = answers.get(source[6:])
+                values = items[item - 1] if (  # type: ignore[operator]
+                    isinstance(items, list) and len(items) >= item and isinstance(items[item - 1], dict)  # type: ignore[operator]
+                ) else _EMPTY
+            gathered.extend(map(values.get, keys))
+        for question_id, codes, unanswered in self.ticks:
+            chosen = answers.get(question_id)
+            if chosen is None:
+                gathered.extend(unanswered)
+            else:
+                ticked = set(chosen) if isinstance(chosen, list) else ()
+                gathered.extend([1 if code in ticked else 0 for code in codes])
+        if self.special:
+            gathered.extend([get(row) for _, get in self.special])
+        ordered = list(map(gathered.__getitem__, self.permutation))
+        for group, item, when, fixed in self.overrides:
+            items = answers.get(group)
+            if type(items) is list and len(items) >= item:
+                member = items[item - 1]
+                if type(member) is dict and all([member.get(name) == value for name, value in when]):
+                    for index, value in fixed:
+                        ordered[index] = value
+        try:
+            texts = list(map(dict.get, self.memos, ordered))
+        except TypeError:  # an unhashable value (a list): every cell the slow way
+            return [text(value) for text, value in zip(self.texts, ordered, strict=True)]
+        if None in texts:
+            memos, functions = self.memos, self.texts
+            index = -1
+            find = texts.index
+            try:
+                while True:
+                    index = find(None, index + 1)  # the next miss (a C scan, not a Python loop over columns)
+                    value = ordered[index]
+                    text = texts[index] = functions[index](value)
+                    memo = memos[index]
+                    if len(memo) < MEMO_LIMIT and type(value) is not bool:  # True == 1: never shared with 1
+                        memo[value] = text
+            except ValueError:
+                pass
+        return texts  # type: ignore[return-value]  # no None is left
 
 
 def cell_functions(layout: Layout, values: str) -> list[Cell]:
-    if values not in VALUE_KINDS:
-        raise ValueError(f"values must be one of {VALUE_KINDS}")
-    return [_cell_function(layout, column, values) for column in layout.columns]
+    """One function per column writing its cell of a record (for tests and single records; exports use
+    RowWriter)."""
+    writer = RowWriter(layout, values)
+
+    def cell(index: int) -> Cell:
+        return lambda row: writer.cells(row)[index]
+    return [cell(index) for index in range(writer.width)]
 
 
 def header_rows(layout: Layout) -> list[list[str]]:
@@ -225,14 +338,14 @@ class _Line:
 def csv_chunks(layout: Layout, values: str, rows: Iterable[RecordRow], *, batch: int = 500,
                bom: bool = True) -> Iterator[str]:
     """The CSV file as text chunks (a few hundred rows each): memory does not grow with the number of rows."""
-    cells = cell_functions(layout, values)
+    cells = RowWriter(layout, values).cells
     line = _Line()
     writer = csv.writer(line, lineterminator="\n")
     writer.writerows(neutralise_row(r) for r in header_rows(layout))
     yield (BOM if bom else "") + line.take()
     pending = 0
     for row in rows:
-        writer.writerow([cell(row) for cell in cells])
+        writer.writerow(cells(row))
         pending += 1
         if pending >= batch:
             yield line.take()
