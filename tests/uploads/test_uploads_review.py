@@ -260,7 +260,9 @@ def test_a_row_is_fixed_in_the_web_form(client_for: Any, uploader: Any, make_org
     upload = post_file(client, path)
     record = Record.objects.get(upload_id=upload.pk, upload_row=3)
     report = client.get(f"/uploads/{upload.pk}/report/").content.decode()
-    assert f'href="/records/{record.public_id}/"' in report
+    # "Fix this row" opens the record's first failing question, not its task list.
+    assert f'href="/records/{record.public_id}/fix/"' in report
+    assert "/questions/" in client.get(f"/records/{record.public_id}/fix/")["Location"]
     # The hidden record opens in the web form for the uploading organisation, and for nobody else.
     assert client.get(f"/records/{record.public_id}/").status_code == 200
     assert client_for("core", make_user(make_org())).get(f"/records/{record.public_id}/").status_code == 404
@@ -281,7 +283,7 @@ def test_a_row_is_fixed_in_the_web_form(client_for: Any, uploader: Any, make_org
     assert untouched.status == "in_progress" and {p["rule"] for p in untouched.problems} == SOFT_RULES
     upload.refresh_from_db()
     assert upload.summary["completed"] == 1 and upload.summary["in_progress"] == 1
-    assert f'href="/records/{record.public_id}/"' not in client.get(f"/uploads/{upload.pk}/report/").content.decode()
+    assert f'href="/records/{record.public_id}/fix/"' not in client.get(f"/uploads/{upload.pk}/report/").content.decode()
 
     # Records of an upload that is no longer under review do not open while hidden.
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.CANCELLED)

@@ -132,6 +132,8 @@ def upload_detail(request: HttpRequest, upload_id: int) -> HttpResponse:
     return render(request, "uploads/detail.html", {
         "upload": upload, "percent": percent, "working": working, "summary": summary, "soft_groups": soft_groups,
         "problem_groups": problem_groups,
+        # "Create" is offered only when a row would become a record (refused rows never do).
+        "creatable": int(summary.get("completed") or 0) + int(summary.get("in_progress") or 0) > 0,
         "soft_confirmation": _soft_confirmation_note(summary.get("soft_confirmation")),
         "working_statuses_json": json.dumps([str(status) for status in WORKING_STATUSES]),
     })

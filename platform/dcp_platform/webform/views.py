@@ -210,6 +210,29 @@ def record_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
     })
 
 
+@collection_member_required
+def record_fix(request: HttpRequest, public_id: str) -> HttpResponse:
+    """"Fix this row" (an upload's report): the page of the record's first failing question, in the order the
+    form asks them (a hard problem or a missing answer, then an answer to confirm); the task list if none."""
+    record = _record(request, public_id)
+    definition = _definition(record)
+    evaluation = _evaluate(record, definition)
+
+    def position(ref: Any) -> int:
+        question = definition.questions.get(ref.question_id)
+        return question.position if question is not None else 1 << 30
+
+    failing = sorted([p.fields[0] for p in evaluation.hard_problems if p.fields] + list(evaluation.missing),
+                     key=position)
+    failing += sorted([p.fields[0] for p in evaluation.soft_problems if p.fields], key=position)
+    for ref in failing:
+        instance = next((pi for pi in evaluation.applicable_pages if pi.item == ref.item
+                         and any(q.id == ref.question_id for q in pi.page.questions)), None)
+        if instance is not None:
+            return redirect(_page_url(record, instance))
+    return redirect("records:tasks", public_id=record.public_id)
+
+
 def _next_unanswered(section_id: str, evaluation: Evaluation) -> PageInstance | None:
     missing = {(m.question_id, m.item) for m in evaluation.missing}
     for instance in evaluation.applicable_pages:
