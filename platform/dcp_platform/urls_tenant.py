@@ -16,6 +16,7 @@ urlpatterns = [
     path("records/", include("dcp_platform.webform.urls")),
     path("uploads/", include("dcp_platform.uploads.urls")),
     path("downloads/", include("dcp_platform.exports.urls")),
+    path("data-dictionary/", include("dcp_platform.exports.dictionary_urls")),
     path("api/v1/", include("dcp_api.urls")),
     path("api-keys/", include("dcp_api.key_urls")),
     path("cookies/", cookies, name="cookies"),  # the statements are the collection's Wagtail pages

@@ -49,3 +49,13 @@ def test_a_provider_downloads_the_records_they_filtered(
     page.goto(live_url(live_server, "core", "/downloads/?download=1&what=none"))
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert_accessible(page, context="download page with an error")
+
+
+def test_the_data_dictionary_pages_are_accessible(live_server: Any, page: Any) -> None:
+    page.set_default_timeout(30_000)
+    page.goto(live_url(live_server, "core", "/data-dictionary/"))
+    assert_accessible(page, context="data dictionaries")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Sales log, 2026 to 2027").click()
+    page.get_by_role("heading", name="Data dictionary: Sales log, 2026 to 2027", level=1).wait_for()
+    assert_accessible(page, context="sales data dictionary")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from dcp_platform.access import collection_member_required
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
-from dcp_platform.exports.columns import DEFAULT, DEPARTMENT, PROVIDER
+from dcp_platform.exports.columns import DEFAULT, DEPARTMENT, PROVIDER, build_layout, layout_names
+from dcp_platform.exports.dictionary import dictionary_csv, dictionary_entries, dictionary_json
 from dcp_platform.exports.selectors import layouts_for
 from dcp_platform.exports.services import (
     ExportRefused,
@@ -21,9 +22,10 @@ from dcp_platform.exports.services import (
     stream_export,
 )
 from dcp_platform.exports.writing import CODES, LABELS
+from dcp_platform.paper.selectors import why_we_ask_texts
 from dcp_platform.records.models import RecordStatus
 from dcp_platform.records.selectors import RecordFilters
-from dcp_platform.registry import definitions_for
+from dcp_platform.registry import definition_for, definitions_for, get_plugin
 
 COLUMN_TITLES = {
     DEPARTMENT: ("The department's download", "Every column, including the derived values only the department uses."),
@@ -119,3 +121,41 @@ def download_page(request: HttpRequest) -> HttpResponse:
         "filters": kept, "filters_summary": _filters_summary(kept), "errors": errors,
         "organisations": related_organisations_for(user=user),
     }, status=400 if errors else 200)
+
+
+def _dictionary_layout(form: str, year: int, columns: str) -> Any:
+    slug = _slug()
+    plugin = get_plugin(slug)
+    try:
+        definition = definition_for(slug, form, year)
+    except LookupError:
+        raise Http404("No such form and year") from None
+    names = layout_names(definition, plugin.export_columns)
+    return build_layout(definition, plugin.export_columns, columns if columns in names else names[0]), names
+
+
+def data_dictionary(request: HttpRequest, form: str, year: int) -> HttpResponse:
+    """Public: every variable of a collection year's download, as a page, CSV or JSON (`?format=`)."""
+    layout, names = _dictionary_layout(form, year, request.GET.get("columns", ""))
+    texts = why_we_ask_texts(definition=layout.definition)
+    kind = request.GET.get("format", "")
+    stem = f"{_slug()}-{form}-{year}-{year + 1}-{layout.name}-data-dictionary"
+    if kind == "json":
+        response = HttpResponse(dictionary_json(layout, texts), content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+        return response
+    if kind == "csv":
+        response = HttpResponse(dictionary_csv(layout, texts), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    return render(request, "exports/dictionary.html", {
+        "definition": layout.definition, "layout": layout, "entries": dictionary_entries(layout, texts),
+        "layouts": [(name, COLUMN_TITLES[name][0]) for name in names], "form": form, "year": year,
+    })
+
+
+def data_dictionary_index(request: HttpRequest) -> HttpResponse:
+    """Public: the data dictionary of each form and year of this collection."""
+    years = [{"form": form, "year": year, "title": definition.title}
+             for (form, year), definition in sorted(definitions_for(_slug()).items(), key=lambda kv: (-kv[0][1], kv[0][0]))]
+    return render(request, "exports/dictionary_index.html", {"years": years})
