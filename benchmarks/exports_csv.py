@@ -37,7 +37,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from api import complete_record  # type: ignore[import-not-found]
     from dcp_platform.accounts.models import AuditEvent, Organisation, User
     from dcp_platform.exports.services import ExportRequest, stream_export
     from dcp_platform.records.models import Record, RecordChange
@@ -46,6 +45,8 @@ def main() -> None:
     from dcp_platform.tenancy.models import Collection, Participation
     from django.db import connection
     from django_tenants.utils import schema_context
+
+    from api import complete_record  # type: ignore[import-not-found]
 
     tag = uuid.uuid4().hex[:8]
     org = Organisation.objects.create(name=f"Export benchmark {tag}", code=f"XB{tag}", provider_type="PRP")
