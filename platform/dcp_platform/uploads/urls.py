@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.upload_list, name="list"),
     path("new/", views.upload_new, name="new"),
     path("empty/<slug:form>/<int:year>.csv", views.upload_empty_file, name="empty-file"),
+    path("template/<slug:form>/<int:year>.csv", views.upload_numbered_template, name="numbered-template"),
     path("<int:upload_id>/", views.upload_detail, name="detail"),
     path("<int:upload_id>/progress/", views.upload_progress, name="progress"),
     path("<int:upload_id>/mapping/", views.upload_mapping, name="mapping"),

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from dcp_platform.access import collection_member_required
@@ -28,6 +29,7 @@ from dcp_platform.registry import definition_for, definitions_for
 from dcp_platform.uploads import reports, services
 from dcp_platform.uploads.flat import FLAT_KIND, flat_file_for
 from dcp_platform.uploads.models import Upload, UploadStatus
+from dcp_platform.uploads.numbered_template import numbered_template_for
 from dcp_platform.uploads.reading import LIMITS_TEXT, MAX_CELL_CHARS, MAX_FILE_BYTES, FileRejected
 from dcp_platform.uploads.tasks import confirm_soft_problem_task, process_upload_task
 
@@ -56,10 +58,20 @@ def _open_forms() -> list[dict[str, Any]]:
     """The forms and years records can be sent for now; `numbered_template`: the year has an official template."""
     return [
         {"value": f"{form}:{year}", "title": f"{definition.title} {year} to {year + 1}", "form": form, "year": year,
-         "year_label": f"{year} to {year + 1}", "numbered_template": bool(definition.template_field_map())}
+         "year_label": f"{year} to {year + 1}", "numbered_template": bool(definition.template_field_map()),
+         # The data dictionary where there is one, else the paper form: each question with its answer codes.
+         "specification": _url_or_empty("dictionary:page", form, year) or _url_or_empty("paper:form", form, year)}
         for (form, year), definition in sorted(definitions_for(_schema()).items())
         if check_window(year=year, record_date=None, action="create").allowed
     ]
+
+
+def _url_or_empty(name: str, *args: Any) -> str:
+    """A page another app may provide (the data dictionary, the year's specification), or "" without it."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
 
 
 @collection_member_required
@@ -102,15 +114,23 @@ def upload_new(request: HttpRequest) -> HttpResponse:
 
 @collection_member_required
 def upload_empty_file(request: HttpRequest, form: str, year: int) -> HttpResponse:
-    """An empty file to fill in: one header row of the definition's flat names (uploads/flat.py).
-
-    The platform cannot write a collection's official numbered template (its header block is published by the
-    collection), so a year that has one gets the same flat file; the upload page says that the official
-    template is accepted as well.
-    """
+    """An empty file to fill in: one header row of the definition's flat names (uploads/flat.py). A year with an
+    official numbered template also offers that, empty (upload_numbered_template)."""
     if (form, year) not in definitions_for(_schema()):
         raise Http404("No such form")
     name, data = flat_file_for(_schema(), form, year)
+    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@collection_member_required
+def upload_numbered_template(request: HttpRequest, form: str, year: int) -> HttpResponse:
+    """The year's official numbered template, empty, written from the definition (uploads/numbered_template.py)."""
+    definition = definitions_for(_schema()).get((form, year))
+    if definition is None or not definition.template_field_map():
+        raise Http404("No numbered template for this form")
+    name, data = numbered_template_for(definition)
     response = HttpResponse(data, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
