@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -324,7 +325,12 @@ CELERY_BEAT_SCHEDULE = {
     "api-forget-old-idempotent-requests": {"task": "api.forget_old_idempotent_requests", "schedule": 3600.0},
     # Dashboards' figures: at most a minute behind the records (playback/services.py).
     "playback-refresh-changed-figures": {"task": "playback.refresh_changed_figures", "schedule": 60.0},
+    # The analysts' feed (exports/feed.py): each collection year's CSV and Parquet, once a night.
+    "exports-write-feeds": {"task": "exports.write_feeds", "schedule": crontab(hour=2, minute=30)},
 }
+# Where the feed is written: a name in STORAGES, and the folder inside it.
+DCP_EXPORT_FEED_STORAGE = env("DCP_EXPORT_FEED_STORAGE", "default")
+DCP_EXPORT_FEED_PREFIX = env("DCP_EXPORT_FEED_PREFIX", "feeds")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("DCP_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 
 REST_FRAMEWORK: dict[str, object] = {
