@@ -156,11 +156,12 @@ def required_message(question: Question) -> str:
 
 
 def parse_page_post(
-    *, definition: Definition, page: Page, post: QueryDict, visible: set[str]
+    *, definition: Definition, page: Page, post: QueryDict, visible: set[str], require: bool = True
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Coerce a page's POST into stored values; `visible` = the page's questions that apply after this POST.
 
-    Returns (values by question id, errors by question id). A required visible question left empty is an error.
+    Returns (values by question id, errors by question id). A required visible question left empty is an error,
+    unless `require` is False (saving to come back later: empty answers are simply not given yet).
     """
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -181,7 +182,7 @@ def parse_page_post(
         if error:
             errors[question.id] = error
         elif value in (None, "", []):
-            if question.required:
+            if question.required and require:
                 errors[question.id] = required_message(question)
             values[question.id] = None
         else:

@@ -286,12 +286,16 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
     posted = None
     if request.method == "POST":
         posted = request.POST
+        # "Save and come back later": what was typed is saved (answers left empty are not yet given), then the
+        # task list; an answer that cannot be saved as typed is shown as an error like "Save and continue".
+        later = "later" in request.POST
         all_ids = {q.id for q in page.questions}
         draft, _ = parse_page_post(definition=definition, page=page, post=request.POST, visible=all_ids)
         candidate = apply_values(record.answers, page, item, {k: v for k, v in draft.items() if v is not None})
         candidate_eval = _evaluate(record, definition, candidate)
         visible = visible_questions_after(definition=definition, page=page, item=item, evaluation=candidate_eval)
-        values, errors = parse_page_post(definition=definition, page=page, post=request.POST, visible=visible)
+        values, errors = parse_page_post(definition=definition, page=page, post=request.POST, visible=visible,
+                                         require=not later)
         if not errors:
             hidden = {q.id: None for q in page.questions if q.id not in visible}
             candidate = apply_values(record.answers, page, item, {**values, **hidden})
@@ -316,6 +320,9 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
             cleared = sorted(before - set(_flatten(result.record.answers)) - set(_flatten(changes)))
             if cleared:
                 messages.info(request, "Some answers no longer apply because of this change and have been removed.")
+            if later:
+                messages.success(request, "Your answers have been saved. You can come back to this record at any time.")
+                return redirect("records:tasks", public_id=record.public_id)
             # An unconfirmed soft check about this page's answers: ask "are you sure?" first.
             page_soft = [
                 p for p in result.soft_problems
