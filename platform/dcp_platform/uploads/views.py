@@ -236,12 +236,16 @@ def upload_mapping(request: HttpRequest, upload_id: int) -> HttpResponse:
                 return redirect("uploads:mapping-values", upload_id=upload.pk)
             return _start_processing(upload, {})
     columns = [
-        {"index": i, "header": header, "samples": values["values"][i][:reports.SAMPLE_VALUES], "long_text": values["more"][i],
-         "selected": chosen[str(i)], "error": errors.get(str(i))}
+        {"index": i, "number": i + 1, "header": header, "samples": values["values"][i][:reports.SAMPLE_VALUES],
+         "long_text": values["more"][i], "selected": chosen[str(i)], "error": errors.get(str(i))}
         for i, header in enumerate(headers)
     ]
+    # The columns that need a person first (not matched with confidence, or a problem with the match); the
+    # confident matches below, collapsed, still editable.
+    to_decide = [c for c in columns if c["error"] or c["selected"] == services.NOT_USED]
     return render(request, "uploads/mapping.html", {
-        "upload": upload, "columns": columns, "choices": reports.target_choices(definition),
+        "upload": upload, "columns": columns, "to_decide": to_decide,
+        "matched": [c for c in columns if c not in to_decide], "choices": reports.target_choices(definition),
         "not_used": services.NOT_USED, "error_list": _error_list(errors, "column-"), "form_has_errors": bool(errors),
     }, status=400 if errors else 200)
 
