@@ -59,3 +59,30 @@ def test_the_data_dictionary_pages_are_accessible(live_server: Any, page: Any) -
         page.get_by_role("link", name="Sales log, 2026 to 2027").click()
     page.get_by_role("heading", name="Data dictionary: Sales log, 2026 to 2027", level=1).wait_for()
     assert_accessible(page, context="sales data dictionary")
+
+
+def test_a_background_downloads_pages_are_accessible(
+    live_server: Any, page: Any, make_org: Callable[..., Any], make_user: Callable[..., Any]
+) -> None:
+    from dcp_platform.exports.models import ExportJob
+
+    user = make_user(make_org(), email=f"job-{uuid.uuid4().hex[:8]}@example.com")
+    with schema_context("core"):
+        running = ExportJob.objects.create(user=user, request={}, rows_total=90_000, rows_done=30_000,
+                                           status="running", file_name="big.csv")
+        failed = ExportJob.objects.create(user=user, request={}, status="failed", file_name="big.csv")
+    page.set_default_timeout(20_000)
+    page.goto(live_url(live_server, "core", "/sign-in/"))
+    page.fill("#id_email", user.email)
+    page.fill("#id_password", TEST_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    page.goto(live_url(live_server, "core", f"/downloads/jobs/{running.pk}/"))
+    page.get_by_text("30000 of 90000 records written (33%).").wait_for()
+    assert_accessible(page, context="background download in progress")
+    page.goto(live_url(live_server, "core", f"/downloads/jobs/{failed.pk}/"))
+    page.get_by_role("heading", name="Your download could not be made").wait_for()
+    assert_accessible(page, context="background download failed")
+    page.goto(live_url(live_server, "core", "/downloads/files/forged/"))
+    page.get_by_role("heading", name="This download link has expired").wait_for()
+    assert_accessible(page, context="expired link")

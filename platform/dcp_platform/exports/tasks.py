@@ -5,6 +5,7 @@ from __future__ import annotations
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from dcp_platform.celery import app
+from dcp_platform.exports.background import run_export_job
 from dcp_platform.exports.feed import write_feed
 from dcp_platform.tenancy.models import Collection
 
@@ -17,3 +18,9 @@ def write_feeds_task() -> list[str]:
         with schema_context(collection.schema_name):
             written += write_feed(collection.slug)
     return written
+
+
+@app.task(name="exports.run_export_job", acks_late=True)
+def run_export_job_task(schema_name: str, job_id: int, link_base: str = "") -> None:
+    with schema_context(schema_name):
+        run_export_job(job_id, link_base=link_base)

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from dcp_platform.access import collection_member_required
 from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for
+from dcp_platform.exports.background import background_threshold, file_token, job_for_token, start_export_job
 from dcp_platform.exports.columns import DEFAULT, DEPARTMENT, PROVIDER, build_layout, layout_names
 from dcp_platform.exports.dictionary import dictionary_csv, dictionary_entries, dictionary_json
+from dcp_platform.exports.models import ExportJob, ExportStatus
 from dcp_platform.exports.selectors import layouts_for
 from dcp_platform.exports.services import (
     ExportRefused,
@@ -21,6 +25,7 @@ from dcp_platform.exports.services import (
     export_count,
     stream_export,
 )
+from dcp_platform.exports.tasks import run_export_job_task
 from dcp_platform.exports.writing import CODES, LABELS
 from dcp_platform.paper.selectors import why_we_ask_texts
 from dcp_platform.records.models import RecordStatus
@@ -102,6 +107,10 @@ def download_page(request: HttpRequest) -> HttpResponse:
             except ExportRefused as refused:
                 errors["columns"] = str(refused)
             else:
+                if export_count(user=user, request=export) > background_threshold():
+                    job = start_export_job(user=user, request=export)
+                    run_export_job_task.delay(_slug(), job.pk, request.build_absolute_uri("/").rstrip("/"))
+                    return redirect("exports:job", job.pk)
                 response = StreamingHttpResponse(stream_export(user=user, request=export, http_request=request),
                                                  content_type="text/csv; charset=utf-8")
                 response["Content-Disposition"] = f'attachment; filename="{export.file_name()}"'
@@ -159,3 +168,26 @@ def data_dictionary_index(request: HttpRequest) -> HttpResponse:
     years = [{"form": form, "year": year, "title": definition.title}
              for (form, year), definition in sorted(definitions_for(_slug()).items(), key=lambda kv: (-kv[0][1], kv[0][0]))]
     return render(request, "exports/dictionary_index.html", {"years": years})
+
+
+@collection_member_required
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background download's progress (the page refreshes itself), then its link."""
+    job = get_object_or_404(ExportJob, pk=job_id, user_id=request.user.pk)
+    ready = job.status == ExportStatus.READY
+    return render(request, "exports/job.html", {
+        "job": job, "ready": ready, "failed": job.status == ExportStatus.FAILED,
+        "link": reverse("exports:file", args=[file_token(job)]) if ready else "",
+    })
+
+
+@collection_member_required
+def export_file(request: HttpRequest, token: str) -> HttpResponse:
+    """The file of a ready background download: only its owner, only while the link has not expired."""
+    job = job_for_token(token)
+    if job is None or job.user_id != request.user.pk:
+        return render(request, "exports/link_expired.html", status=410)
+    response = FileResponse(default_storage.open(job.stored_as, "rb"), as_attachment=True, filename=job.file_name,
+                            content_type="text/csv; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    return response  # type: ignore[return-value]  # a file response serves as one

@@ -331,6 +331,9 @@ CELERY_BEAT_SCHEDULE = {
 # Where the feed is written: a name in STORAGES, and the folder inside it.
 DCP_EXPORT_FEED_STORAGE = env("DCP_EXPORT_FEED_STORAGE", "default")
 DCP_EXPORT_FEED_PREFIX = env("DCP_EXPORT_FEED_PREFIX", "feeds")
+# Downloads of more records than this are made in the background, fetched by a link that works this many days.
+DCP_EXPORT_BACKGROUND_ROWS = int(env("DCP_EXPORT_BACKGROUND_ROWS", "50000"))
+DCP_EXPORT_LINK_DAYS = int(env("DCP_EXPORT_LINK_DAYS", "7"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("DCP_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 
 REST_FRAMEWORK: dict[str, object] = {
