@@ -78,6 +78,15 @@ def _definition(form: str, year: int) -> Definition:
 
 
 def _refusal(refused: RecordWriteRefused, definition: Definition) -> ApiProblem:
+    """The refusal as an API problem, with every other problem the same check found (one response for all of a
+    record's problems); its status is the first refusal's (hard problems, then the window, then organisations)."""
+    problem = _one_refusal(refused, definition)
+    for other in refused.also:
+        problem.errors.extend(_one_refusal(other, definition).errors)
+    return problem
+
+
+def _one_refusal(refused: RecordWriteRefused, definition: Definition) -> ApiProblem:
     if isinstance(refused, HardProblemsFound):
         return ApiProblem(422, [problem_error(p) for p in refused.evaluation.hard_problems])
     if isinstance(refused, OrganisationNotAllowed):

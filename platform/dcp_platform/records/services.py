@@ -49,6 +49,8 @@ class RecordWriteRefused(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        # The record's other refusals, found in the same check (the API reports them all in one response).
+        self.also: list[RecordWriteRefused] = []
 
 
 class WindowClosed(RecordWriteRefused):
@@ -369,14 +371,22 @@ def _check(
     ctx.refuse_read_only()
     _refuse_derived_input(definition, answers)
     evaluation = definition.evaluate(answers, confirmations=confirmations, context=ctx.eval_context(definition, answers))
-    if refuse_hard_problems and evaluation.hard_problems:
-        raise HardProblemsFound(evaluation)
     stored = evaluation.answers
     record_date = record_date_of(definition, stored)
     window = ctx.window_refusal(year=year, record_date=record_date, action=action)
+    refusals: list[RecordWriteRefused] = []
+    if refuse_hard_problems and evaluation.hard_problems:
+        refusals.append(HardProblemsFound(evaluation))
     if window is not None:
-        raise WindowClosed(window)
-    owner, manager = ctx.organisations(definition, stored)
+        refusals.append(WindowClosed(window))
+    try:
+        owner, manager = ctx.organisations(definition, stored)
+    except OrganisationNotAllowed as refused:
+        refusals.append(refused)
+    if refusals:
+        # Every problem of the record at once, not one stage at a time: the first, with the others.
+        refusals[0].also = refusals[1:]
+        raise refusals[0]
     # Keep only confirmations that still match a current soft problem's values: stale ones ask again.
     live_keys = {p.confirmation_key for p in evaluation.confirmed}
     kept_confirmations = {key: value for key, value in confirmations.items() if key in live_keys}
