@@ -25,6 +25,8 @@ from dcp_platform.access import collection_member_required
 from dcp_platform.accounts.models import User
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition
+from dcp_platform.records.models import Record, RecordStatus
+from dcp_platform.records.services import build_eval_context
 from dcp_platform.registry import definition_for, definitions_for
 from dcp_platform.uploads import reports, services
 from dcp_platform.uploads.flat import FLAT_KIND, flat_file_for
@@ -294,8 +296,31 @@ def upload_report(request: HttpRequest, upload_id: int) -> HttpResponse:
     flat = upload.kind == FLAT_KIND
     return render(request, "uploads/report.html", {
         "upload": upload, "page": page, "lines": lines, "can_fix": upload.status == UploadStatus.READY,
+        "missing_rows": _rows_missing_answers(upload, definition),
         "show_fields": not flat,  # template field numbers mean nothing to someone who filled in a flat file
     })
+
+
+MISSING_ROWS_SHOWN = 50
+MISSING_QUESTIONS_NAMED = 5
+
+
+def _rows_missing_answers(upload: Upload, definition: Definition) -> dict[str, Any]:
+    """Rows whose record is not complete because answers the form needs were not in the file (no problem of
+    the file's own answers): which answers each is missing, in the form's order. The first rows only."""
+    records = Record.objects.filter(upload_id=upload.pk, status=RecordStatus.IN_PROGRESS).order_by("upload_row")
+    rows = []
+    for record in records[:MISSING_ROWS_SHOWN]:
+        evaluation = definition.evaluate(record.answers, confirmations=record.confirmations,
+                                         context=build_eval_context(definition=definition, answers=record.answers))
+        names = list(dict.fromkeys(definition.questions[ref.question_id].label for ref in evaluation.missing
+                                   if ref.question_id in definition.questions))
+        if names:
+            shown = names[:MISSING_QUESTIONS_NAMED]
+            more = len(names) - len(shown)
+            rows.append({"row_number": record.upload_row, "public_id": str(record.public_id), "questions": shown,
+                         "more": more})
+    return {"rows": rows, "total": records.count()}
 
 
 @collection_member_required  # type: ignore[arg-type]  # the decorator passes a streaming response through as it is
