@@ -401,10 +401,11 @@ def build_openapi(definition: Definition, *, collection_title: str) -> dict[str,
         "info": {
             "title": f"{collection_title}: {definition.title} {year} to {year + 1} API",
             "version": "1",
+            # Markdown (the docs page renders it): "<key>" outside a code span is read as a tag and vanishes.
             "description": (
                 f"Send {definition.title.lower()} records for the {year} to {year + 1} collection year from your own "
                 "system. The same rules apply as on the web form and in bulk upload. Authenticate with an API key "
-                "created by a data coordinator: Authorization: Bearer <key>."
+                "created by a data coordinator, sent in the header `Authorization: Bearer <key>`."
             ),
         },
         "servers": [{"url": "/"}],

@@ -101,3 +101,11 @@ def test_the_reference_is_served_without_a_key_and_without_fetching_anything(cor
     script = (committed_path("core", "lettings", 2026).parents[3] / "api/dcp_api/static/dcp_api/docs.js").read_text()
     assert "validatorUrl: null" in script  # Swagger UI would otherwise call an online validator
     assert client.get("/api/v1/lettings/1999/docs").status_code == 404
+
+
+@pytest.mark.parametrize(("slug", "form", "year"), _documents())
+def test_the_docs_keep_the_key_placeholder(slug: str, form: str, year: int) -> None:
+    """The docs page renders the description as Markdown: the header's "<key>" must be in a code span, or it is
+    read as a tag and the page says "Authorization: Bearer ." (issue 20, point 13)."""
+    description = openapi_document(slug, form, year)["info"]["description"]
+    assert "`Authorization: Bearer <key>`" in description
