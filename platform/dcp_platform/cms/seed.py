@@ -20,9 +20,23 @@ def _channel(heading: str, what_for: str, who: str, how: str, parts: list[str]) 
     }}
 
 
-def starting_channels(plugin: CollectionPlugin) -> StreamValue:
+def web_form_how_to_start(record: str, *, words_before: bool = False) -> str:
+    """The web form's "How to start" words. Read by signed-in people too, so they do not ask them to sign in (the
+    button below says "Sign in to start" or "Go to your records" as fits); `words_before` gives what the platform
+    seeded before, which `replace_old_seeded_words` updates where content designers have not changed it."""
+    opening = "Sign in and go to your records" if words_before else "Go to your records"
+    return (f"<p>{opening}, then start a new {record}. If you collect answers on paper first, "
+            "print the paper form (under ‘Help with the questions’): it has the same questions, in the same order, "
+            "with the codes of every answer.</p>")
+
+
+def record_word(plugin: CollectionPlugin) -> str:
     # One form: its own word ("lettings log", "case"); several (lettings and sales): "record".
-    record = plugin.forms[0].record_name if len(plugin.forms) == 1 else "record"
+    return plugin.forms[0].record_name if len(plugin.forms) == 1 else "record"
+
+
+def starting_channels(plugin: CollectionPlugin) -> StreamValue:
+    record = record_word(plugin)
     records = f"{record}s"
     raw = [
         {"type": "heading", "value": "Ways to send your data"},
@@ -35,9 +49,7 @@ def starting_channels(plugin: CollectionPlugin) -> StreamValue:
             "are told straight away if an answer needs another look. You can save and come back later.</p>",
             f"<p>Organisations that send a few {records} a month, and staff who fill them in while talking to the "
             "person the record is about, or from a paper form.</p>",
-            f"<p>Sign in and go to your records, then start a new {record}. If you collect answers on paper first, "
-            "print the paper form (under ‘Help with the questions’): it has the same questions, in the same order, "
-            "with the codes of every answer.</p>",
+            web_form_how_to_start(record),
             ["web_form"],
         ),
         _channel(

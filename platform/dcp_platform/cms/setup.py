@@ -22,7 +22,8 @@ from dcp_platform.cms.models import (
     ServiceBanner,
     StartPage,
 )
-from dcp_platform.cms.seed import starting_channels
+from dcp_platform.cms.blocks import StartPageBlocks
+from dcp_platform.cms.seed import record_word, starting_channels, web_form_how_to_start
 from dcp_platform.registry import CollectionPlugin
 from dcp_platform.tenancy.models import Collection
 from dcp_platform.tenancy.services import SUPPORT_GROUP_NAME, editors_group_name
@@ -115,8 +116,7 @@ def ensure_wagtail_site(plugin: CollectionPlugin, *, host: str, editors: Group, 
             title=plugin.title,
             slug="home",
             intro=f"<p>{plugin.description}</p>",
-            # Read by signed-in people too: the buttons below say "Sign in" or "Go to your records" as fits.
-            body="<p>Add records, upload files or check your organisation's returns.</p>",
+            body=START_PAGE_BODY,
         )
         root.add_child(instance=start)
         start.save_revision().publish()
@@ -147,11 +147,41 @@ def ensure_wagtail_site(plugin: CollectionPlugin, *, host: str, editors: Group, 
     ensure_information_pages(start, plugin)
     if not start.channels_seeded:
         seed_start_page_channels(plugin, start)
+    else:
+        replace_old_seeded_words(plugin, start)
     Site.objects.update_or_create(
         is_default_site=True, defaults={"hostname": host, "port": 80, "root_page": start, "site_name": plugin.title}
     )
     grant_collection_rights(editors, start, EDITOR_PAGE_PERMISSIONS)
     grant_collection_rights(support, start, SUPPORT_PAGE_PERMISSIONS)
+
+
+# Read by signed-in people too: the buttons below say "Sign in to start" or "Go to your records" as fits.
+START_PAGE_BODY = "<p>Add records, upload files or check your organisation's returns.</p>"
+# What earlier versions seeded, which asked signed-in people to sign in (issue 20, point 7).
+OLD_START_PAGE_BODY = "<p>Sign in to add records, upload files or check your organisation's returns.</p>"
+
+
+def replace_old_seeded_words(plugin: CollectionPlugin, start: StartPage) -> None:
+    """Sites seeded before the start page's words stopped asking signed-in people to sign in get the new words,
+    where they are still exactly what the platform seeded: anything a content designer changed is kept. Idempotent
+    (run on every ensure_collections); a new revision is published only when something changed."""
+    changed = False
+    if start.body.strip() == OLD_START_PAGE_BODY:
+        start.body = START_PAGE_BODY
+        changed = True
+    record = record_word(plugin)
+    old_how, new_how = web_form_how_to_start(record, words_before=True), web_form_how_to_start(record)
+    raw = [dict(block) for block in start.channels.raw_data]
+    for block in raw:
+        value = block.get("value")
+        if block.get("type") == "channel" and isinstance(value, dict) and \
+                str(value.get("how_to_start") or "").strip() == old_how:
+            block["value"] = {**value, "how_to_start": new_how}
+            changed = True
+    if changed:
+        start.channels = StartPageBlocks().to_python(raw)
+        start.save_revision().publish()
 
 
 def ensure_information_pages(start: Page, plugin: CollectionPlugin) -> None:
