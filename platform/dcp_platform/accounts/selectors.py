@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -132,11 +133,14 @@ class SubmittingFor:
 
     A managing agent submits for the stock owners it manages lettings for: they own those records and the agent
     manages them. A stock owner names its managing agents as managers, never as owners. `own` is the user's
-    organisation and those below it (None: support, who may name any pair).
+    organisation and those below it (None: support, who may name any organisation, but owner and manager must
+    still be one organisation tree or a stock owner and its managing agent, that way round).
     """
 
     own: frozenset[str] | None
     relationships: frozenset[tuple[str, str]]  # (stock owner, managing agent)
+    # Support only: each organisation's top organisation in the parent/child tree, by code.
+    roots: Mapping[str, str] = field(default_factory=dict)
 
     def may_own(self, code: str) -> bool:
         return self.own is None or code in self.own or any(
@@ -149,6 +153,9 @@ class SubmittingFor:
     def problem(self, owner: str | None, manager: str | None) -> tuple[str, str] | None:
         """("owner" | "manager", why) when the pair goes against the relationships' direction, else None."""
         if self.own is None:
+            if owner and manager and owner != manager and (owner, manager) not in self.relationships \
+                    and self.roots.get(owner, owner) != self.roots.get(manager, manager):
+                return "manager", f"{manager} does not manage lettings for {owner}"
             return None
         if owner and not self.may_own(owner):
             return "owner", (f"{owner} cannot own this record: choose your organisation or a stock owner your "
@@ -170,10 +177,33 @@ _SUBMITTING_SQL = _TREE + (  # noqa: S608 - constants only
 )
 
 
+_ROOTS_SQL = (
+    "WITH RECURSIVE up(id, root) AS (SELECT id, id FROM accounts_organisation WHERE parent_id IS NULL UNION ALL "
+    "SELECT child.id, up.root FROM accounts_organisation child JOIN up ON child.parent_id = up.id) "
+    "SELECT o.code, r.code FROM up JOIN accounts_organisation o ON o.id = up.id "
+    "JOIN accounts_organisation r ON r.id = up.root WHERE up.id <> up.root"
+)
+_ALL_RELATIONSHIPS_SQL = (
+    "SELECT so.code, ag.code FROM accounts_organisationrelationship r "
+    "JOIN accounts_organisation so ON so.id = r.stock_owner_id JOIN accounts_organisation ag ON ag.id = r.managing_agent_id"
+)
+
+
+def _support_submitting() -> SubmittingFor:
+    """Support may name any organisations, the relationships' way round: every relationship and tree (two
+    queries, read on every write of theirs; support writes are few)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_ALL_RELATIONSHIPS_SQL)
+        relationships = frozenset((owner, agent) for owner, agent in cursor.fetchall())
+        cursor.execute(_ROOTS_SQL)
+        roots = dict(cursor.fetchall())
+    return SubmittingFor(None, relationships, roots)
+
+
 def submitting_for(*, user: User) -> SubmittingFor:
     """The user's organisations and their stock owner / managing agent relationships (one query)."""
     if user.role == Role.SUPPORT:
-        return SubmittingFor(None, frozenset())
+        return _support_submitting()
     if user.organisation_id is None:
         return SubmittingFor(frozenset(), frozenset())
     with connection.cursor() as cursor:

@@ -14,6 +14,7 @@ from wagtail.models import Collection as MediaCollection
 from wagtail.models import GroupCollectionPermission, GroupPagePermission, Page, Site
 
 from dcp_platform.accounts.models import Role, User
+from dcp_platform.cms.blocks import StartPageBlocks
 from dcp_platform.cms.models import (
     CollectionWindowIndexPage,
     CollectionWindowPage,
@@ -22,7 +23,6 @@ from dcp_platform.cms.models import (
     ServiceBanner,
     StartPage,
 )
-from dcp_platform.cms.blocks import StartPageBlocks
 from dcp_platform.cms.seed import record_word, starting_channels, web_form_how_to_start
 from dcp_platform.registry import CollectionPlugin
 from dcp_platform.tenancy.models import Collection
