@@ -241,7 +241,7 @@ def test_new_record_makes_what_the_constructor_makes() -> None:
 
     assert not pre_init.has_listeners(Record) and not post_init.has_listeners(Record)
     values = (None, uuid.uuid4(), "lettings", 2026, "in_progress", {"a": 1}, {"d": [None]}, {}, 3, 4, "ref", "text",
-              date(2026, 6, 1), True, "api", None, None, 1, 5, 5, timezone.now(), timezone.now())
+              date(2026, 6, 1), True, "api", None, None, 1, 5, 5, timezone.now(), timezone.now(), 5, None, None)
     made, built = new_record(values), Record(*values)
     assert {k: v for k, v in made.__dict__.items() if k != "_state"} == \
         {k: v for k, v in built.__dict__.items() if k != "_state"}

@@ -70,6 +70,12 @@ class Definition:
         self.owner_question: str | None = raw.get("owner_question")
         self.manager_question: str | None = raw.get("manager_question")
         self.duplicate_check: list[str] = list(raw.get("duplicate_check") or [])
+        # The question whose answer (an email address) names the user the record is assigned to.
+        self.assignee_question: str | None = raw.get("assignee_question")
+        # Questions the records list offers as filters (option questions: "needs type").
+        self.list_filters: list[str] = list(raw.get("list_filters") or [])
+        # The answers that identify a case: a second source sending the same key adds to that record.
+        self.case_key: list[str] = list(raw.get("case_key") or [])
         self.sections = sections
         self.groups = groups
         self.questions = questions

@@ -616,8 +616,8 @@ class _OrderChecker:
             self.check_before(group.count, None, group.id, first)
 
 
-_META_NAME_KEYS = ("date_question", "owner_question", "manager_question")
-_META_LIST_KEYS = ("record_reference", "search_fields", "duplicate_check")
+_META_NAME_KEYS = ("date_question", "owner_question", "manager_question", "assignee_question")
+_META_LIST_KEYS = ("record_reference", "search_fields", "duplicate_check", "list_filters", "case_key")
 
 
 def build_definition(

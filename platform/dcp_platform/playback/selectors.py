@@ -419,7 +419,8 @@ def service_weeks(*, form: str, year: int, today: date, weeks: int = 12) -> list
             "count(*) FILTER (WHERE status = %s), "
             "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM updated_at - created_at) / 60) "
             "FILTER (WHERE status = %s AND source_channel = %s) "
-            "FROM records_record WHERE form = %s AND year = %s AND visible AND updated_at >= %s AND created_at >= %s "
+            "FROM records_record WHERE form = %s AND year = %s AND visible AND deleted_at IS NULL "
+            "AND updated_at >= %s AND created_at >= %s "
             "GROUP BY 1, 2",
             [RecordStatus.COMPLETED, RecordStatus.COMPLETED, Channel.WEB, form, year, since, since])
         for week, channel, count, completed, median in cursor.fetchall():

@@ -53,7 +53,7 @@ class _Base:
                 "SELECT r.owning_organisation_id AS org, o.region AS region, r.status AS status, "
                 f"r.source_channel AS channel{', ' if selected else ''}{selected} "
                 "FROM records_record r LEFT JOIN accounts_organisation o ON o.id = r.owning_organisation_id "
-                "WHERE r.form = %s AND r.year = %s AND r.visible",
+                "WHERE r.form = %s AND r.year = %s AND r.visible AND r.deleted_at IS NULL",
                 [*[source_id for (_column, source_id) in self.columns], form, year])
             cursor.execute(f"ANALYZE {self.TABLE}")
 

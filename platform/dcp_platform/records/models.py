@@ -21,6 +21,14 @@ class Channel(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class LiveRecordManager(models.Manager["Record"]):
+    """Records that are not deleted: `Record.objects`, so no query of any app can show a deleted record by
+    forgetting a filter. `Record.everything` sees deleted ones too (restoring and purging them)."""
+
+    def get_queryset(self) -> models.QuerySet[Record]:
+        return super().get_queryset().filter(deleted_at__isnull=True)
+
+
 class Record(models.Model):
     """One record of a form and collection year; answers as the definition's stored values.
 
@@ -67,13 +75,34 @@ class Record(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # The user the record is assigned to: a user of its owning or managing organisation (services.Assignees).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+", db_index=False,
+    )
+    # Soft deletion: a deleted record leaves every list, download and figure; support may restore it until it is
+    # purged (records.services.purge_deleted_records, DCP_DELETED_RECORDS_KEPT_DAYS after deletion).
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+", db_index=False,
+    )
+
+    objects = LiveRecordManager()
+    everything = models.Manager()  # noqa: DJ012 - a manager (ruff takes it for a field)
 
     class Meta:
         ordering = ["-updated_at"]
+        base_manager_name = "everything"
         indexes = [
             models.Index(fields=["form", "year", "status"]),
             models.Index(fields=["owning_organisation", "updated_at"]),
             models.Index(fields=["managing_organisation", "updated_at"]),
+            # "Assigned to me" in the records list.
+            models.Index(fields=["assigned_to", "updated_at"], name="records_assigned_updated"),
+            # The purge and support's list of deleted records read only deleted ones.
+            models.Index(fields=["deleted_at"], name="records_deleted_at",
+                         condition=models.Q(deleted_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(

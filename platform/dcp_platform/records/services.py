@@ -65,9 +65,26 @@ class OrganisationNotAllowed(RecordWriteRefused):
         self.question_id = question_id
 
 
+class AssigneeNotAllowed(RecordWriteRefused):
+    """The user named as the record's assignee is not an active user of its owning or managing organisation."""
+
+    def __init__(self, message: str, question_id: str | None = None) -> None:
+        super().__init__(message)
+        self.question_id = question_id
+
+
+class RecordNotYours(RecordWriteRefused):
+    """The record belongs to organisations the user may not act for (assign, delete, merge into)."""
+
+
 class ReadOnlyAccess(RecordWriteRefused):
     """The user reads this collection's records but never changes them (a department analyst)."""
 
+
+# History rows name answers by question id; what happens to the record itself has these keys ("@" is never in a
+# question id): who it is assigned to ([old user id, new user id]), and its deletion and restoring.
+ASSIGNED_TO = "@assigned_to"
+DELETED = "@deleted"
 
 ANALYST_READ_ONLY = "As an analyst of this collection you can see its records but not create or change them."
 
@@ -291,6 +308,59 @@ def evaluation_context(
     return build_eval_context(definition=definition, answers=answers, today=today, known=allowed)
 
 
+class Assignees:
+    """Who may hold records of a pair of organisations: their active users, by lower-case email address, read once
+    per pair (a batch or an upload names the same few). Every channel resolves "assigned to" through `resolve`."""
+
+    def __init__(self) -> None:
+        self._users: dict[frozenset[int], dict[str, int]] = {}
+        self._holders: dict[frozenset[int], frozenset[int]] = {}
+
+    def users_of(self, organisation_ids: frozenset[int]) -> dict[str, int]:
+        users = self._users.get(organisation_ids)
+        if users is None:
+            users = {email.lower(): pk for email, pk in User.objects.filter(
+                organisation_id__in=organisation_ids, is_active=True).values_list("email", "pk")}
+            self._users[organisation_ids] = users
+        return users
+
+    def resolve(
+        self, *, answer: Any, changed: bool, current: int | None, writer: User, owner_id: int | None,
+        manager_id: int | None, question_id: str | None, lenient: bool = False,
+    ) -> int | None:
+        """The id of the user the record is assigned to after this write (None: nobody).
+
+        `answer` is the assignee question's answer (None when the definition has none), `changed` whether this
+        write changed it, `current` the record's assignee before it. A named user must be an active user of the
+        owning or managing organisation (AssigneeNotAllowed otherwise, unless `lenient`: previous years' records);
+        no answer means the writer, when they may hold it. An assignee who no longer may hold the record (they
+        were deactivated or moved organisation) is taken off it.
+        """
+        organisation_ids = frozenset(pk for pk in (owner_id, manager_id) if pk is not None)
+        users = self.users_of(organisation_ids) if organisation_ids else {}
+        email = str(answer).strip().lower() if answer not in (None, "") else ""
+        if changed and email:
+            if email in users:
+                return users[email]
+            if lenient:
+                return None
+            raise AssigneeNotAllowed(
+                f"{answer} is not an active user of the owning or managing organisation. Enter the email address of "
+                "someone in either organisation, or leave it empty to assign the record to yourself.",
+                question_id=question_id,
+            )
+        if changed:  # a new record, or the answer emptied: the writer, when they may hold it
+            return writer.pk if writer.is_active and writer.organisation_id in organisation_ids else None
+        if current is not None and self.may_hold(organisation_ids, current):
+            return current
+        return users.get(email) if email else None
+
+    def may_hold(self, organisation_ids: frozenset[int], user_id: int) -> bool:
+        if organisation_ids not in self._holders:
+            self._holders[organisation_ids] = frozenset(self.users_of(organisation_ids).values())
+        return user_id in self._holders[organisation_ids]
+
+
 @dataclass
 class WriteContext:
     """What one request's writes share: the organisations the user may submit for and window decisions."""
@@ -307,6 +377,7 @@ class WriteContext:
     # Previous years' records loaded from the old service (exports.importing): they were submitted in their own
     # year's window, so today's windows do not apply. Never set for a person's write.
     historical: bool = False
+    assignees: Assignees = field(default_factory=Assignees)
 
     @classmethod
     def for_user(cls, user: User, today: date | None = None) -> WriteContext:
@@ -355,6 +426,25 @@ class _Checked:
     search_text: str
     owner: Organisation | None
     manager: Organisation | None
+    assignee_id: int | None = None
+
+
+def _assignee(
+    definition: Definition, stored: dict[str, Any], ctx: WriteContext, record: Record | None,
+    owner: Organisation | None, manager: Organisation | None,
+) -> int | None:
+    """The record's assignee after this write (Assignees.resolve), from the checked answers and organisations."""
+    existing = record is not None and record.pk is not None
+    own = ctx.user.organisation_id
+    owner_id = owner.pk if owner else (record.owning_organisation_id if existing else own)  # type: ignore[union-attr]
+    manager_id = manager.pk if manager else (record.managing_organisation_id if existing else own)  # type: ignore[union-attr]
+    question_id = definition.assignee_question
+    answer = stored.get(question_id) if question_id else None
+    old = (record.answers or {}).get(question_id) if existing and question_id else None  # type: ignore[union-attr]
+    return ctx.assignees.resolve(
+        answer=answer, changed=not existing or answer != old, current=record.assigned_to_id if existing else None,  # type: ignore[union-attr]
+        writer=ctx.user, owner_id=owner_id, manager_id=manager_id, question_id=question_id, lenient=ctx.historical,
+    )
 
 
 def _check(
@@ -366,8 +456,10 @@ def _check(
     ctx: WriteContext,
     action: str,
     refuse_hard_problems: bool = False,
+    record: Record | None = None,
 ) -> _Checked:
-    """Evaluate a record's new answers and check the window and organisations (RecordWriteRefused if refused)."""
+    """Evaluate a record's new answers and check the window, organisations and assignee (RecordWriteRefused if
+    refused). `record`: the record being changed (None for a new one)."""
     ctx.refuse_read_only()
     _refuse_derived_input(definition, answers)
     evaluation = definition.evaluate(answers, confirmations=confirmations, context=ctx.eval_context(definition, answers))
@@ -379,10 +471,17 @@ def _check(
         refusals.append(HardProblemsFound(evaluation))
     if window is not None:
         refusals.append(WindowClosed(window))
+    owner = manager = None
+    assignee_id = None
     try:
         owner, manager = ctx.organisations(definition, stored)
     except OrganisationNotAllowed as refused:
         refusals.append(refused)
+    else:
+        try:
+            assignee_id = _assignee(definition, stored, ctx, record, owner, manager)
+        except AssigneeNotAllowed as refused:
+            refusals.append(refused)
     if refusals:
         # Every problem of the record at once, not one stage at a time: the first, with the others.
         refusals[0].also = refusals[1:]
@@ -393,7 +492,7 @@ def _check(
     return _Checked(
         evaluation=evaluation, answers=stored, derived=evaluation.derived_json(), confirmations=kept_confirmations,
         record_date=record_date, reference=reference_of(definition, stored), search_text=search_text_of(definition, stored),
-        owner=owner, manager=manager,
+        owner=owner, manager=manager, assignee_id=assignee_id,
     )
 
 
@@ -410,10 +509,11 @@ def _prepare(
     """Evaluate and check a record's new answers and set them on the (unsaved) record; returns what changed."""
     checked = _check(
         definition=definition, year=record.year, answers=answers, confirmations=confirmations, ctx=ctx,
-        action=action, refuse_hard_problems=refuse_hard_problems,
+        action=action, refuse_hard_problems=refuse_hard_problems, record=record,
     )
     user = ctx.user
     old_answers = dict(record.answers or {})
+    old_assignee = record.assigned_to_id
     evaluation = checked.evaluation
     record.answers = checked.answers
     record.derived = checked.derived
@@ -426,10 +526,14 @@ def _prepare(
     record.owning_organisation = checked.owner or (record.owning_organisation if record.pk else user.organisation)
     record.managing_organisation = checked.manager or (record.managing_organisation if record.pk else user.organisation)
     record.updated_by = user
+    record.assigned_to_id = checked.assignee_id
     if record.pk:
         record.version += 1
     result = RecordResult(record, evaluation, evaluation.hard_problems, evaluation.soft_problems)
-    return result, changed_answers(old_answers, checked.answers)
+    changed = changed_answers(old_answers, checked.answers)
+    if record.pk and old_assignee != checked.assignee_id:
+        changed[ASSIGNED_TO] = [old_assignee, checked.assignee_id]
+    return result, changed
 
 
 def _store(
@@ -574,6 +678,7 @@ def records_create_many(
             reference=checked.reference, search_text=checked.search_text, record_date=checked.record_date, visible=True,
             source_channel=channel, upload_id=None, upload_row=None, version=1, created_by_id=user.pk,
             updated_by_id=user.pk, created_at=timezone.now(), updated_at=timezone.now(),
+            assigned_to_id=checked.assignee_id, deleted_at=None, deleted_by_id=None,
         )
         record = new_record(values) if plain_init else Record(*values)  # type: ignore[misc]  # (stubs: starred)
         # The related objects the keyword constructor would have kept, so reading them needs no query.
@@ -666,7 +771,8 @@ def record_check(
         # Work on a copy so the caller's record is untouched.
         target = Record(pk=record.pk, form=record.form, year=record.year, version=record.version,
                         owning_organisation=record.owning_organisation,
-                        managing_organisation=record.managing_organisation, answers=record.answers)
+                        managing_organisation=record.managing_organisation, answers=record.answers,
+                        assigned_to_id=record.assigned_to_id)
     else:
         target = Record(form=form, year=year, created_by=user)
     result, _changed_answers = _prepare(

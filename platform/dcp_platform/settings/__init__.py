@@ -327,7 +327,10 @@ CELERY_BEAT_SCHEDULE = {
     "playback-refresh-changed-figures": {"task": "playback.refresh_changed_figures", "schedule": 60.0},
     # The analysts' feed (exports/feed.py): each collection year's CSV and Parquet, once a night.
     "exports-write-feeds": {"task": "exports.write_feeds", "schedule": crontab(hour=2, minute=30)},
+    # Deleted records are restorable by support for DCP_DELETED_RECORDS_KEPT_DAYS, then purged (records/lifecycle.py).
+    "records-purge-deleted": {"task": "records.purge_deleted_records", "schedule": crontab(hour=3, minute=15)},
 }
+DCP_DELETED_RECORDS_KEPT_DAYS = int(env("DCP_DELETED_RECORDS_KEPT_DAYS", "30"))
 # Where the feed is written: a name in STORAGES, and the folder inside it.
 DCP_EXPORT_FEED_STORAGE = env("DCP_EXPORT_FEED_STORAGE", "default")
 DCP_EXPORT_FEED_PREFIX = env("DCP_EXPORT_FEED_PREFIX", "feeds")

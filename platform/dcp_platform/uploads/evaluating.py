@@ -85,6 +85,7 @@ class EvaluatedRow(NamedTuple):
     managing_organisation_id: int | None
     reference: str
     search_text: str
+    assignee_answer: Any = None  # the definition's assignee question's answer (resolved in the task: users)
 
 
 def row_problem(fields: list[int], question: str, rule: str, severity: str, message: str) -> dict[str, Any]:
@@ -135,6 +136,7 @@ def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
         duplicate_key=duplicate_key(definition, stored), owning_organisation_id=owner_id,
         managing_organisation_id=manager.pk if manager is not None else owner_id,
         reference=reference_of(definition, stored), search_text=search_text_of(definition, stored),
+        assignee_answer=stored.get(definition.assignee_question) if definition.assignee_question else None,
     )
 
 

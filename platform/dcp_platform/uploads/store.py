@@ -37,6 +37,7 @@ class NewRecord:
     reference: str
     search_text: str
     record_date: date | None
+    assigned_to_id: int | None = None
 
 
 @dataclass(slots=True)
@@ -71,7 +72,8 @@ def store_chunk(
                 managing_organisation_id=record.managing_organisation_id, reference=record.reference,
                 search_text=record.search_text, record_date=record.record_date, visible=False, source_channel="upload",
                 upload_id=upload_id, upload_row=record.row_number, version=1, created_by_id=user_id,
-                updated_by_id=user_id, created_at=now, updated_at=now,
+                updated_by_id=user_id, created_at=now, updated_at=now, assigned_to_id=record.assigned_to_id,
+                deleted_at=None, deleted_by_id=None,
             ) for record, record_id, public_id in zip(records, ids, random_uuid_texts(len(records)), strict=True)),
             # An upload's first history row names the channel only: the file is the record of what was sent.
             (history_row(record_id=record_id, at=now, user_id=user_id, channel="upload", api_key_id=None, changed="{}")

@@ -23,10 +23,13 @@ from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from dcp_platform.accounts.models import User
 from dcp_platform.collector import freeze_long_lived, long_lived_objects_frozen
 from dcp_platform.definitions import Definition
 from dcp_platform.records.models import Record
 from dcp_platform.records.services import (
+    AssigneeNotAllowed,
+    Assignees,
     allowed_organisations,
     duplicate_key,
     window_refusal,
@@ -64,6 +67,8 @@ class _Context:
     work: RowWork
     windows: dict[tuple[Any, ...], str | None] = field(default_factory=dict)
     existing: set[int] = field(default_factory=set)  # the duplicate keys of records stored before this upload
+    assignees: Assignees = field(default_factory=Assignees)
+    user: User | None = None
 
 
 def _window_problem(ctx: _Context, year: int, record_date: date | None) -> str | None:
@@ -110,6 +115,20 @@ def _finish_row(ctx: _Context, upload: Upload, row: EvaluatedRow) -> tuple[NewRe
     result = RowResult(row_number=row.number, status="refused", problems=problems, duplicate_key=row.duplicate_key)
     if row.duplicate_key is not None and row.duplicate_key in ctx.existing:
         result.duplicate_of = "an existing record"
+    assignee_id = None
+    if not refused and ctx.user is not None:
+        question_id = definition.assignee_question
+        try:
+            assignee_id = ctx.assignees.resolve(
+                answer=row.assignee_answer, changed=True, current=None, writer=ctx.user,
+                owner_id=row.owning_organisation_id, manager_id=row.managing_organisation_id, question_id=question_id)
+        except AssigneeNotAllowed as refusal:
+            fields = definition.question(question_id).all_template_fields() if question_id else []
+            assignee_problem = row_problem(fields, question_id or "", "assignee", "refuse", refusal.message)
+            if ctx.work.cells.flat is not None:
+                ctx.work.cells.flat.name_columns([assignee_problem])
+            problems.append(assignee_problem)
+            refused = True
     if refused:
         return None, result
     result.status = row.row_status
@@ -117,7 +136,7 @@ def _finish_row(ctx: _Context, upload: Upload, row: EvaluatedRow) -> tuple[NewRe
         row_number=row.number, status=row.record_status, answers_json=row.answers_json,
         derived_json=row.derived_json, owning_organisation_id=row.owning_organisation_id,
         managing_organisation_id=row.managing_organisation_id, reference=row.reference,
-        search_text=row.search_text, record_date=row.record_date,
+        search_text=row.search_text, record_date=row.record_date, assigned_to_id=assignee_id,
     )
     return record, result
 
@@ -202,7 +221,7 @@ def _process_rows(upload: Upload, definition: Definition, *, today: date | None 
         allowed={code: AllowedOrganisation(org.pk, org.provider_type) for code, org in allowed.items()},
         fallback_organisation_id=user.organisation_id, today=today or timezone.localdate(),
         submitting=allowed.submitting,
-    ))
+    ), user=user)
     ctx.existing = _existing_keys(definition, upload, {org.pk for org in allowed.values()})
     freeze_long_lived()  # the context lives as long as the file
     records: list[NewRecord] = []
