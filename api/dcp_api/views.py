@@ -104,6 +104,24 @@ def _one_refusal(refused: RecordWriteRefused, definition: Definition) -> ApiProb
     return ApiProblem(422, [ApiError("refused", refused.message)])
 
 
+def _every_problem(
+    request: Request, definition: Definition, answers: dict[str, Any], confirmations: dict[str, Any],
+    errors: list[ApiError], record: Record | None = None,
+) -> list[ApiError]:
+    """Answers that cannot be read (`errors`) with every other problem of the record, in one response rather
+    than in stages: the answers that could be read are checked as the write would check them (hard rules, the
+    window, the organisations; nothing is stored). A question with an unreadable answer is reported once."""
+    unreadable = {(e.question, e.item) for e in errors if e.question}
+    try:
+        record_check(form=definition.form, year=definition.year, user=request.user,  # type: ignore[arg-type]
+                     answers=answers, confirmations=confirmations, record=record, refuse_hard_problems=True)
+    except RecordWriteRefused as refused:
+        others = _refusal(refused, definition).errors
+    else:
+        others = []
+    return errors + [e for e in others if not e.question or (e.question, e.item) not in unreadable]
+
+
 def _body(request: Request) -> dict[str, Any]:
     data = request.data
     if not isinstance(data, dict):
@@ -312,7 +330,7 @@ class RecordCollection(ApiView):
         def create() -> Response:
             answers, confirmations, errors = _answers_and_confirmations(definition, body)
             if errors:
-                raise ApiProblem(422, errors)
+                raise ApiProblem(422, _every_problem(request, definition, answers, confirmations, errors))
             try:
                 result = record_create(
                     form=form, year=year, user=request.user, answers=answers,  # type: ignore[arg-type]
@@ -333,7 +351,7 @@ class RecordValidate(ApiView):
         definition = _definition(form, year)
         answers, confirmations, errors = _answers_and_confirmations(definition, _body(request))
         if errors:
-            raise ApiProblem(422, errors)
+            raise ApiProblem(422, _every_problem(request, definition, answers, confirmations, errors))
         try:
             result = record_check(form=form, year=year, user=request.user, answers=answers,  # type: ignore[arg-type]
                                   confirmations=confirmations)
@@ -388,7 +406,7 @@ class RecordItem(ApiView):
         version = _version_from_if_match(request)
         answers, confirmations, errors = _answers_and_confirmations(definition, _body(request))
         if errors:
-            raise ApiProblem(422, errors)
+            raise ApiProblem(422, _every_problem(request, definition, answers, confirmations, errors, record))
         try:
             result = record_update(
                 record=record, user=request.user, changes=answers, confirmations=confirmations,  # type: ignore[arg-type]
@@ -430,6 +448,13 @@ class RecordBatch(ApiView):
                 continue
             answers, confirmations, errors = _answers_and_confirmations(definition, item, pointer)
             if errors:
+                existing = None
+                if item.get("id") is not None:
+                    public_id = _uuid_or_none(item.get("id"))
+                    existing = None if public_id is None else records_visible_to(user=request.user).filter(  # type: ignore[arg-type]
+                        form=form, year=year, public_id=public_id).first()
+                if item.get("id") is None or existing is not None:  # (an unknown id: its own 404 once readable)
+                    errors = _every_problem(request, definition, answers, confirmations, errors, existing)
                 results[index] = _failed(index, 422, errors)
             elif item.get("id") is None:
                 creates.append((index, NewRecord(answers, confirmations)))

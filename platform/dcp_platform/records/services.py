@@ -753,10 +753,11 @@ def record_check(
     confirmations: dict[str, Any] | None = None,
     record: Record | None = None,
     today: date | None = None,
+    refuse_hard_problems: bool = False,
 ) -> RecordResult:
     """A dry run of record_create (or of changing `record`): every check of a real write, nothing stored.
 
-    Raises the same RecordWriteRefused errors a write would.
+    Raises the same RecordWriteRefused errors a write would (with `refuse_hard_problems`, as the API's writes).
     """
     definition = definition_for(collection_slug or current_collection_slug(), form, year)
     if record is not None:
@@ -778,5 +779,6 @@ def record_check(
     result, _changed_answers = _prepare(
         record=target, definition=definition, answers=answers, confirmations=dict(confirmations or {}),
         ctx=WriteContext.for_user(user, today), action="edit" if record is not None else "create",
+        refuse_hard_problems=refuse_hard_problems,
     )
     return result
