@@ -92,18 +92,20 @@ COLUMNS = ("public_id", "form", "year", "status", "answers", "derived", "confirm
            "version", "created_at", "updated_at")
 
 
-def generate(found: list[Any]) -> None:
+def generate(found: list[Any], per_year: int) -> None:
     from django.db import connection
 
-    rng = random.Random(2026)
     weights = [1 / (1 + n) ** 0.8 for n in range(len(found))]  # a few large providers, many small ones
     with connection.cursor() as cursor:
         for year in YEARS:
             cursor.execute("SELECT count(*) FROM records_record WHERE form = 'lettings' AND year = %s", [year])
-            if cursor.fetchone()[0] >= PER_YEAR:
+            existing = cursor.fetchone()[0]
+            wanted = per_year - existing
+            if wanted <= 0:
                 continue
+            rng = random.Random(f"{year}-{existing}")  # new public ids when a smaller run's records are there
             started = time.perf_counter()
-            owners = rng.choices([o.pk for o in found], weights=weights, k=PER_YEAR)
+            owners = rng.choices([o.pk for o in found], weights=weights, k=wanted)
             start = datetime(year, 4, 1, tzinfo=UTC)
             sql = f"COPY records_record ({', '.join(COLUMNS)}) FROM STDIN"  # noqa: S608 - constant columns
             with cursor.cursor.copy(sql) as copy:
@@ -114,7 +116,7 @@ def generate(found: list[Any]) -> None:
                         copy.write(buffer.getvalue())
                         buffer = io.StringIO()
                 copy.write(buffer.getvalue())
-            print(f"  {year}: {PER_YEAR:,} records in {time.perf_counter() - started:.0f} s", flush=True)
+            print(f"  {year}: {wanted:,} records in {time.perf_counter() - started:.0f} s", flush=True)
         cursor.execute("ANALYZE records_record")
 
 
@@ -128,6 +130,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--generate", action="store_true")
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--per-year", type=int, default=PER_YEAR,
+                        help="Records a year to generate up to (ten years; 300,000 is the issue's national scale).")
     parser.add_argument("--no-refresh", action="store_true", help="Keep the stored figures (already refreshed).")
     arguments = parser.parse_args()
     _setup()
@@ -144,7 +148,7 @@ def main() -> None:
     if arguments.generate:
         print("Generating records")
         with schema_context("core"):
-            generate(found)
+            generate(found, arguments.per_year)
     with schema_context("core"):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM records_record")

@@ -140,3 +140,26 @@ def test_late_returns_count_unfinished_records_past_the_deadline(world: dict[str
     assert late_returns_by_organisation(user=analyst, form="lettings", year=2026, today=date(2026, 6, 1)) == {}
     late = late_returns_by_organisation(user=analyst, form="lettings", year=2026, today=date(2030, 1, 1))
     assert late == {world["other"].pk: 1}
+
+
+def _csv(response: Any) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_department_sees_each_measure_for_england_each_region_and_each_local_authority(
+    world: dict[str, Any], client_for: Callable[..., Any]
+) -> None:
+    client = client_for("core", world["analyst"])
+    # Median weekly total charge of completed records (the CSV has plain numbers). North East: ours (100, 100), our child's (90) and the
+    # peers' (110 to 150); North West: the other organisation's completed record only; England: all nine.
+    rows = {row[0]: row[1:] for row in _csv(client.get(DEPARTMENT + "?download=measure_5"))[1:]}
+    assert rows == {"England": ["120.0", "9"], "North East": ["115.0", "8"], "North West": ["777.77", "1"]}
+    # By local authority (the records' `la` answer): Newcastle upon Tyne has ours and the peers' records.
+    rows = {row[0]: row[1:] for row in _csv(client.get(AREAS + "?download=areas"))[1:]}
+    assert rows == {"Newcastle upon Tyne": ["120.0", "7"]}
+    # A measure broken down by an answer (completed records): one column per area, one row per needs type.
+    table = _csv(client.get(DEPARTMENT + "?download=measure_1"))
+    assert table[0] == ["", "England", "North East", "North West"]
+    assert {row[0]: row[1:] for row in table[1:]} == {
+        "General needs": ["8.0", "7.0", "1.0"], "Supported housing": ["1.0", "1.0", ""]}
