@@ -21,11 +21,14 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KT
+from django.urls import reverse
 from django.utils import timezone
 
 from dcp_platform.accounts.models import User
 from dcp_platform.collector import freeze_long_lived, long_lived_objects_frozen
 from dcp_platform.definitions import Definition
+from dcp_platform.notifications.kinds import UPLOAD_PROCESSED
+from dcp_platform.notifications.services import notification_send
 from dcp_platform.records.models import Record
 from dcp_platform.records.services import (
     AssigneeNotAllowed,
@@ -35,6 +38,8 @@ from dcp_platform.records.services import (
     window_refusal,
 )
 from dcp_platform.registry import definition_for, get_plugin
+from dcp_platform.tenancy.models import Collection
+from dcp_platform.tenancy.selectors import collection_url
 
 from ..decode import RowDecoder
 from ..evaluating import (
@@ -280,6 +285,34 @@ def _finish(upload: Upload) -> None:
     upload.status = UploadStatus.READY
     upload.processed_rows = upload.total_rows
     upload.save(update_fields=["summary", "status", "processed_rows", "updated_at"])
+    notify_upload_processed(upload)
+
+
+def notify_upload_processed(upload: Upload) -> None:
+    """Tell the person who uploaded the file that it is processed, with its counts and a link to its results.
+
+    Once per upload: the dedupe key names the schema and the upload, so a resumed or redelivered job that
+    finishes again sends nothing more.
+    """
+    schema = str(connection.schema_name)  # type: ignore[attr-defined]
+    user = User.objects.filter(pk=upload.user_id).first()
+    if user is None:
+        return
+    summary = upload.summary or {}
+    counts = [(summary.get("completed", 0), "complete"), (summary.get("in_progress", 0), "in progress"),
+              (summary.get("refused", 0), "refused")]
+    words = ", ".join(f"{n} {label}" for n, label in counts if n)
+    duplicates = summary.get("duplicates", 0)
+    body = (f"{upload.filename}: {upload.total_rows} row{'s' if upload.total_rows != 1 else ''} checked"
+            f"{' (' + words + ')' if words else ''}"
+            f"{f', {duplicates} possible duplicate' + ('s' if duplicates != 1 else '') if duplicates else ''}. "
+            "Review the results and confirm the upload to add its records.")
+    collection = Collection.objects.get(schema_name=schema)
+    # An absolute address on the collection's site: notifications are read on every host and by email.
+    link = collection_url(collection, path=reverse("uploads:detail", args=[upload.pk]))
+    notification_send(user=user, kind=UPLOAD_PROCESSED, title=f"Your upload {upload.filename} has been processed",
+                      body=body, link=link, collection_slug=collection.slug,
+                      dedupe_key=f"upload_processed:{schema}:{upload.pk}")
 
 
 _TOP_PROBLEM_GROUPS = 50
