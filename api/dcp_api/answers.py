@@ -242,8 +242,10 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def record_json(record: Record, evaluation: Evaluation, *, base_url: str) -> dict[str, Any]:
-    """A record as the API returns it. Problems and missing answers come from a fresh evaluation."""
+def record_json(record: Record, evaluation: Evaluation, *, base_url: str,
+                open_queries: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A record as the API returns it. Problems and missing answers come from a fresh evaluation; `open_queries`
+    are the analysts' queries about it that are not resolved yet (none for a record just created)."""
     return {
         "id": str(record.public_id),
         "form": record.form,
@@ -258,6 +260,7 @@ def record_json(record: Record, evaluation: Evaluation, *, base_url: str) -> dic
         "warnings": [warning_json(p) for p in evaluation.soft_problems],
         "errors": [problem_error(p).as_json() for p in evaluation.hard_problems],
         "missing": [ref.key for ref in evaluation.missing],
+        "open_queries": open_queries or [],
         "source": record.source_channel,
         "created_at": record.created_at.isoformat() if record.created_at else None,
         "updated_at": record.updated_at.isoformat() if record.updated_at else None,

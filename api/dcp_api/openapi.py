@@ -226,6 +226,17 @@ def build_openapi(definition: Definition, *, collection_title: str) -> dict[str,
                 "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Error"}},
                 "missing": {"type": "array", "items": {"type": "string"},
                             "description": "Questions that apply and are not answered yet."},
+                "open_queries": {
+                    "type": "array", "description": "Analysts' queries about the record that are not resolved yet: "
+                                                    "answer them in the service, at their link.",
+                    "items": {"type": "object", "required": ["id", "subject", "state", "raised_at", "link"],
+                              "properties": {
+                                  "id": {"type": "integer"}, "subject": {"type": "string"},
+                                  "state": {"type": "string", "enum": ["open", "answered"]},
+                                  "raised_at": {"type": "string", "format": "date-time"},
+                                  "link": {"type": "string", "format": "uri"},
+                              }},
+                },
                 "source": {"type": "string", "enum": ["web", "upload", "api", "system"]},
                 "created_at": {"type": ["string", "null"], "format": "date-time"},
                 "updated_at": {"type": ["string", "null"], "format": "date-time"},

@@ -17,6 +17,7 @@ import orjson
 from dcp_platform.accounts.selectors import related_organisations_for
 from dcp_platform.collector import collector_paused
 from dcp_platform.definitions import Definition, Evaluation
+from dcp_platform.quality.selectors import open_queries_by_record
 from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.records.selectors import records_visible_to
 from dcp_platform.records.services import (
@@ -37,6 +38,7 @@ from dcp_platform.records.services import (
 from dcp_platform.registry import definitions_for
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound as DRFNotFound
 from rest_framework.pagination import CursorPagination
@@ -152,8 +154,19 @@ def _etag(record: Record) -> str:
     return f'"{record.version}"'
 
 
+def _open_queries(request: Request, record_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The open queries about each record, as the API shows them (with their page in the service)."""
+    return {record_id: [
+        {"id": query.pk, "subject": query.subject, "state": query.state, "raised_at": query.raised_at.isoformat(),
+         "link": request.build_absolute_uri(reverse("quality:query", args=[query.pk]))}
+        for query in queries
+    ] for record_id, queries in open_queries_by_record(record_ids).items()}
+
+
 def _record_response(request: Request, result: RecordResult, form: str, year: int, status: int) -> Response:
-    body = record_json(result.record, result.evaluation, base_url=_base_url(request, form, year))
+    queries = _open_queries(request, [result.record.pk]) if status == 200 else {}
+    body = record_json(result.record, result.evaluation, base_url=_base_url(request, form, year),
+                       open_queries=queries.get(result.record.pk))
     headers = {"ETag": _etag(result.record)}
     if status == 201:
         headers["Location"] = body["links"]["self"]
@@ -318,8 +331,10 @@ class RecordCollection(ApiView):
         except (DRFNotFound, DatabaseError, ValueError) as error:
             raise ApiProblem(400, [ApiError("invalid_parameter", "The cursor is not valid", "cursor")]) from error
         base = _base_url(request, form, year)
+        queries = _open_queries(request, [r.pk for r in page])
         return Response({
-            "records": [record_json(r, _evaluate(definition, r), base_url=base) for r in page],
+            "records": [record_json(r, _evaluate(definition, r), base_url=base, open_queries=queries.get(r.pk))
+                        for r in page],
             "links": {"next": paginator.get_next_link(), "previous": paginator.get_previous_link()},
         })
 
@@ -397,7 +412,8 @@ class RecordItem(ApiView):
         definition = _definition(form, year)
         record = self._record(request, form, year, str(record_id))
         evaluation = _evaluate(definition, record)
-        body = record_json(record, evaluation, base_url=_base_url(request, form, year))
+        body = record_json(record, evaluation, base_url=_base_url(request, form, year),
+                           open_queries=_open_queries(request, [record.pk]).get(record.pk))
         return Response(body, headers={"ETag": _etag(record)})
 
     def patch(self, request: Request, form: str, year: int, record_id: str) -> Response:
@@ -515,7 +531,9 @@ class RecordBatch(ApiView):
         except RecordWriteRefused as refused:
             problem = _refusal(refused, definition)
             return _failed(index, problem.status_code, problem.errors)
-        return {"index": index, "status": 200, "record": record_json(result.record, result.evaluation, base_url=base)}
+        queries = _open_queries(request, [result.record.pk]).get(result.record.pk)
+        return {"index": index, "status": 200,
+                "record": record_json(result.record, result.evaluation, base_url=base, open_queries=queries)}
 
 
 def _uuid_or_none(value: Any) -> str | None:

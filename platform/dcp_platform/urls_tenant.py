@@ -22,6 +22,7 @@ urlpatterns = [
     path("cookies/", cookies, name="cookies"),  # the statements are the collection's Wagtail pages
     path("paper/", include("dcp_platform.paper.urls")),
     path("dashboards/", include("dcp_platform.playback.urls")),
+    path("quality/", include("dcp_platform.quality.urls")),
     path("", include(wagtail_urls)),
 ]
 
