@@ -46,7 +46,7 @@ def layout_for(*, collection_slug: str, form: str, year: int, name: str) -> Layo
 def exportable_records(*, user: User, form: str, year: int, filters: RecordFilters) -> QuerySet[Record]:
     """The records of one form and year the user may see, through the records list's filters, oldest first."""
     records = records_visible_to(user=user).filter(form=form, year=year)
-    return filter_records(records, filters).order_by("id")
+    return filter_records(records, filters, user=user).order_by("id")
 
 
 class _Names:

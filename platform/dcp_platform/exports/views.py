@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -67,6 +68,16 @@ def _filters_summary(filters: RecordFilters) -> list[tuple[str, str]]:
         summary.append(("Organisation", organisation.name if organisation else filters.organisation))
     if filters.query:
         summary.append(("Search", filters.query))
+    if filters.assigned:
+        person = User.objects.filter(pk=int(filters.assigned)).first() if filters.assigned.isdigit() else None
+        summary.append(("Assigned to", {"me": "Me", "none": "Nobody"}.get(
+            filters.assigned, (person.name or person.email) if person else filters.assigned)))
+    if filters.relation in ("owned", "managed"):
+        summary.append(("Owned or managed", f"{filters.relation.capitalize()} by my organisation"))
+    if filters.upload:
+        summary.append(("Bulk upload", filters.upload))
+    for question_id, code in filters.answers:
+        summary.append((question_id, code))
     return summary
 
 
@@ -77,7 +88,7 @@ def download_page(request: HttpRequest) -> HttpResponse:
     choices = _choices(user)
     filters = RecordFilters.from_query(request.GET)
     # The form and year are chosen on this page; the list's other filters carry over.
-    kept = RecordFilters(status=filters.status, organisation=filters.organisation, query=filters.query)
+    kept = dataclasses.replace(filters, year="", form="")
     chosen = request.GET.get("what", "")
     if not chosen and filters.form and filters.year:
         chosen = f"{filters.form}-{filters.year}"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.db.models.fields.json import KT
 
 from dcp_platform.accounts.models import User
 from dcp_platform.accounts.selectors import record_organisation_ids_for_user
@@ -39,33 +41,56 @@ def records_visible_to(*, user: User, include_hidden: bool = False) -> QuerySet[
     )
 
 
+ANSWER_PREFIX = "answer-"  # the records list's answer filters: ?answer-needstype=1 (definitions' list_filters)
+_QUESTION_ID = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+
+
 @dataclass(frozen=True)
 class RecordFilters:
-    """The records list's filters, which downloads honour too (blank: no filter)."""
+    """The records list's filters, which downloads and bulk actions honour too (blank: no filter)."""
 
     status: str = ""
     year: str = ""
     form: str = ""
     organisation: str = ""  # an organisation code: records it owns or manages
     query: str = ""
+    assigned: str = ""  # "me", "none", or a user's id
+    relation: str = ""  # "owned" or "managed": by the user's own organisation
+    upload: str = ""  # an upload's id: the records it created
+    answers: tuple[tuple[str, str], ...] = ()  # (question id, answer code): the definitions' list_filters
 
     @classmethod
     def from_query(cls, data: Mapping[str, str]) -> RecordFilters:
+        answers = tuple(sorted(
+            (key.removeprefix(ANSWER_PREFIX), str(data.get(key, "")).strip()) for key in data
+            if key.startswith(ANSWER_PREFIX) and _QUESTION_ID.match(key.removeprefix(ANSWER_PREFIX))
+            and str(data.get(key, "")).strip()))
         return cls(status=data.get("status", ""), year=data.get("year", ""), form=data.get("form", ""),
-                   organisation=data.get("organisation", ""), query=data.get("q", "").strip())
+                   organisation=data.get("organisation", ""), query=data.get("q", "").strip(),
+                   assigned=data.get("assigned", ""), relation=data.get("relation", ""),
+                   upload=data.get("upload", ""), answers=answers)
 
     def as_query(self) -> dict[str, str]:
         pairs = {"status": self.status, "year": self.year, "form": self.form,
-                 "organisation": self.organisation, "q": self.query}
+                 "organisation": self.organisation, "q": self.query, "assigned": self.assigned,
+                 "relation": self.relation, "upload": self.upload,
+                 **{f"{ANSWER_PREFIX}{question}": code for question, code in self.answers}}
         return {key: value for key, value in pairs.items() if value}
+
+    def answer(self, question_id: str) -> str:
+        return dict(self.answers).get(question_id, "")
 
     @property
     def any(self) -> bool:
         return bool(self.as_query())
 
 
-def filter_records(records: QuerySet[Record], filters: RecordFilters, *, forms: Iterable[str] = ()) -> QuerySet[Record]:
-    """Records that pass the filters; a status or form that does not exist is no filter (as in the list)."""
+def filter_records(
+    records: QuerySet[Record], filters: RecordFilters, *, forms: Iterable[str] = (), user: User | None = None,
+) -> QuerySet[Record]:
+    """Records that pass the filters; a status or form that does not exist is no filter (as in the list).
+
+    "Assigned to me" and "owned/managed by my organisation" need the `user`; without one they are no filter."""
     if filters.status in RecordStatus.values:
         records = records.filter(status=filters.status)
     if filters.year.isdigit():
@@ -77,6 +102,23 @@ def filter_records(records: QuerySet[Record], filters: RecordFilters, *, forms: 
                                  | Q(managing_organisation__code=filters.organisation))
     if filters.query:
         records = records.filter(search_text__contains=filters.query.lower())
+    if filters.assigned == "none":
+        records = records.filter(assigned_to__isnull=True)
+    elif filters.assigned == "me" and user is not None:
+        records = records.filter(assigned_to_id=user.pk)
+    elif filters.assigned.isdigit():
+        records = records.filter(assigned_to_id=int(filters.assigned))
+    if user is not None and user.organisation_id is not None:
+        if filters.relation == "owned":
+            records = records.filter(owning_organisation_id=user.organisation_id)
+        elif filters.relation == "managed":
+            records = records.filter(managing_organisation_id=user.organisation_id)
+    if filters.upload.isdigit():
+        records = records.filter(upload_id=int(filters.upload))
+    for question_id, code in filters.answers:
+        # Answers are stored as the definition's values (numbers for most codes): compared as text.
+        name = f"answer_{question_id}"
+        records = records.alias(**{name: KT(f"answers__{question_id}")}).filter(**{name: code})
     return records
 
 

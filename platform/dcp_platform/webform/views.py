@@ -23,6 +23,7 @@ from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import related_organisations_for, submitting_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, Evaluation, Page, PageInstance, Problem
+from dcp_platform.records.lifecycle import may_act_on
 from dcp_platform.records.models import Record, RecordStatus
 from dcp_platform.records.selectors import RecordFilters, filter_records, records_visible_to
 from dcp_platform.records.services import (
@@ -30,11 +31,12 @@ from dcp_platform.records.services import (
     RecordWriteRefused,
     WindowClosed,
     build_eval_context,
+    read_only_reason,
     record_create,
     record_update,
 )
 from dcp_platform.registry import definition_for, definitions_for, get_plugin
-from dcp_platform.uploads.services import hidden_record_open_to
+from dcp_platform.uploads.services import hidden_record_open_to, recent_uploads_for
 from dcp_platform.webform.forms import (
     FieldView,
     apply_values,
@@ -94,16 +96,33 @@ def _dynamic_options(user: User, definition: Definition) -> dict[str, list[tuple
 # ---------------------------------------------------------------------------------------------- list
 
 
+def _answer_filters(definitions: Any) -> list[dict[str, Any]]:
+    """The definitions' list_filters as the list's filters: one per question id, its options from every
+    definition that names it (the same question in two years or forms is one filter)."""
+    filters: dict[str, dict[str, Any]] = {}
+    for definition in definitions:
+        for question_id in definition.list_filters:
+            question = definition.questions.get(question_id)
+            if question is None or not question.options:
+                continue
+            entry = filters.setdefault(question_id, {"id": question_id, "label": question.error_name or question.label,
+                                                      "options": {}})
+            for option in question.options:
+                entry["options"].setdefault(str(option.code), option.label)
+    return [{**entry, "options": sorted(entry["options"].items(), key=lambda kv: kv[0])} for entry in filters.values()]
+
+
 @collection_member_required
 def record_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    records = records_visible_to(user=user).select_related("owning_organisation", "managing_organisation", "created_by")
+    visible = records_visible_to(user=user)
+    records = visible.select_related("owning_organisation", "managing_organisation", "created_by", "assigned_to")
     filters = RecordFilters.from_query(request.GET)
     status, year, organisation, form, query = (
         filters.status, filters.year, filters.organisation, filters.form, filters.query)
     plugin = get_plugin(_slug())
     forms = {spec.id: spec.title for spec in plugin.forms}
-    records = filter_records(records, filters, forms=forms)
+    records = filter_records(records, filters, forms=forms, user=user)
     page = Paginator(records.order_by("-updated_at"), 20).get_page(request.GET.get("page"))
     for record in page:
         record.form_title = forms.get(record.form, record.form)  # type: ignore[attr-defined]  # for the table
@@ -113,6 +132,13 @@ def record_list(request: HttpRequest) -> HttpResponse:
         decision = check_window(year=year_value, record_date=None, action="create")
         if decision.allowed:
             creatable.append({"form": form_id, "year": year_value, "title": definition.title})
+    answer_filters = _answer_filters(definitions.values())
+    for entry in answer_filters:
+        entry["chosen"] = filters.answer(entry["id"])
+    # Who holds records the user can see (the "assigned to" filter offers them), and the uploads they came from.
+    assignees = User.objects.filter(pk__in=visible.filter(assigned_to__isnull=False).values("assigned_to_id")
+                                    ).exclude(pk=user.pk).order_by("name", "email")
+    uploads = recent_uploads_for(user=user)
     return render(request, "webform/record_list.html", {
         "page": page, "status": status, "year": year, "organisation": organisation, "q": query, "form": form,
         "statuses": [(value, label) for value, label in RecordStatus.choices],
@@ -122,6 +148,10 @@ def record_list(request: HttpRequest) -> HttpResponse:
         "forms": sorted(forms.items(), key=lambda kv: kv[1]) if len(forms) > 1 else [],
         "creatable": creatable, "filtered": filters.any, "download_query": urlencode(filters.as_query()),
         "search_hint": _search_hint(definitions.values()),
+        "filters": filters, "answer_filters": answer_filters, "assignees": assignees, "uploads": uploads,
+        "has_organisation": user.organisation_id is not None,
+        "may_change": not read_only_reason(user),
+        "page_query": urlencode(filters.as_query()),
     })
 
 
@@ -207,6 +237,7 @@ def record_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
         "record": record, "definition": definition, "sections": sections, "evaluation": evaluation,
         "completed_count": completed, "status_label": STATUS_TAGS[record.status][0],
         "section_count": sum(1 for s in sections if s["status"] != "not_needed"),
+        "may_change": not read_only_reason(request.user) and may_act_on(user=request.user, record=record),  # type: ignore[arg-type]
     })
 
 

@@ -31,6 +31,7 @@ from .review import (
     confirm_upload,
     finish_confirming_soft_problem,
     hidden_record_open_to,
+    recent_uploads_for,
     refresh_upload_row,
     stalled_confirmations,
     start_confirming_soft_problem,
@@ -40,7 +41,7 @@ from .review import (
 __all__ = [
     "CHUNK_ROWS", "NOT_USED", "PROCESSES_FROM_ROWS", "Received", "SoftConfirmation", "StalledConfirmation",
     "check_column_choices", "check_upload", "column_values", "confirm_mapping", "confirm_soft_problem_for_all",
-    "confirm_upload", "finish_confirming_soft_problem", "hidden_record_open_to", "process_rows", "process_upload",
+    "confirm_upload", "finish_confirming_soft_problem", "hidden_record_open_to", "process_rows", "process_upload", "recent_uploads_for",
     "receive_file", "refresh_upload_row", "save_column_choices", "stalled_confirmations", "stalled_upload_ids",
     "start_confirming_soft_problem", "summarise", "summarise_in_python", "sync_rows_changed_on_the_web",
     "uploads_dir",

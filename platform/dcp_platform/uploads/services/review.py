@@ -226,3 +226,11 @@ def sync_rows_changed_on_the_web(upload: Upload, *, today: date | None = None) -
         refresh_upload_row(definition, row, record, evaluation)
     _resummarise(upload, rows_synced_at=started.isoformat())
     return len(records)
+
+
+def recent_uploads_for(*, user: User, limit: int = 20) -> list[Upload]:
+    """The confirmed uploads of the user's organisation, newest first: the records list filters by them."""
+    if user.organisation_id is None:
+        return []
+    return list(Upload.objects.filter(organisation_id=user.organisation_id, status=UploadStatus.CONFIRMED)
+                .order_by("-created_at")[:limit])
