@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dcp_platform.definitions import Definition, Evaluation, FieldRef, Problem, Question
+from dcp_platform.definitions.words import cleared_in_words
 from dcp_platform.records.models import Record
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -232,12 +233,31 @@ def warning_json(problem: Problem) -> dict[str, Any]:
     return data
 
 
+def not_kept_json(evaluation: Evaluation) -> list[dict[str, Any]]:
+    """The answers sent that were not kept and that no rule refuses (those are errors): each with why."""
+    definition = evaluation.definition
+    if definition is None or not evaluation.cleared:
+        return []
+    return [
+        {"code": "answer_not_kept", "question": c.ref.question_id, "group": c.ref.group, "item": c.ref.item,
+         "pointer": _pointer(c.ref), "value": c.value, "message": cleared_in_words(definition, c)}
+        for c in evaluation.cleared_without_problems
+    ]
+
+
+def refused_problems(evaluation: Evaluation) -> list[Problem]:
+    """What refuses a record sent through the API: its hard problems and the hard rules that refuse answers it
+    sent that its other answers make not apply."""
+    return [*evaluation.hard_problems, *evaluation.cleared_problems]
+
+
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     return {
         "status": evaluation.status,
         "derived": evaluation.derived_json(),
-        "errors": [problem_error(p).as_json() for p in evaluation.hard_problems],
+        "errors": [problem_error(p).as_json() for p in refused_problems(evaluation)],
         "warnings": [warning_json(p) for p in evaluation.soft_problems],
+        "not_kept": not_kept_json(evaluation),
         "missing": [ref.key for ref in evaluation.missing],
     }
 
@@ -258,6 +278,7 @@ def record_json(record: Record, evaluation: Evaluation, *, base_url: str,
         "derived": record.derived,
         "confirmations": record.confirmations,
         "warnings": [warning_json(p) for p in evaluation.soft_problems],
+        "not_kept": not_kept_json(evaluation),
         "errors": [problem_error(p).as_json() for p in evaluation.hard_problems],
         "missing": [ref.key for ref in evaluation.missing],
         "open_queries": open_queries or [],

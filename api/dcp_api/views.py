@@ -57,6 +57,7 @@ from .answers import (
     parse_answers,
     problem_error,
     record_json,
+    refused_problems,
 )
 from .auth import ApiKeyAuthentication, KeyForThisCollection, PerKeyRateThrottle
 from .errors import ApiProblem, api_exception_handler
@@ -90,7 +91,7 @@ def _refusal(refused: RecordWriteRefused, definition: Definition) -> ApiProblem:
 
 def _one_refusal(refused: RecordWriteRefused, definition: Definition) -> ApiProblem:
     if isinstance(refused, HardProblemsFound):
-        return ApiProblem(422, [problem_error(p) for p in refused.evaluation.hard_problems])
+        return ApiProblem(422, [problem_error(p) for p in refused_problems(refused.evaluation)])
     if isinstance(refused, OrganisationNotAllowed):
         question = refused.question_id or definition.owner_question
         return ApiProblem(403, [ApiError("organisation_not_allowed", refused.message, question=question,
@@ -373,7 +374,7 @@ class RecordValidate(ApiView):
         except RecordWriteRefused as refused:
             raise _refusal(refused, definition) from None
         body = evaluation_json(result.evaluation)
-        body["valid"] = not result.hard_problems
+        body["valid"] = not refused_problems(result.evaluation)
         return Response(body)
 
 

@@ -10,6 +10,7 @@ from .evaluation import Evaluation
 from .expressions import Expression, parse_expression
 from .loader import load_definition
 from .model import (
+    Cleared,
     DerivedValue,
     EvalContext,
     FieldRef,
@@ -25,6 +26,7 @@ from .model import (
 )
 
 __all__ = [
+    "Cleared",
     "Definition",
     "DefinitionError",
     "DerivedValue",

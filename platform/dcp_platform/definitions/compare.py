@@ -52,6 +52,12 @@ def as_json(evaluation: Evaluation) -> dict[str, Any]:
         "missing": [ref.key for ref in evaluation.missing],
         "problems": [_problem(p) for p in evaluation.problems],
         "confirmed": [_problem(p) for p in evaluation.confirmed],
+        "cleared": [
+            {"key": c.ref.key, "value": _plain(c.value), "value_type": type(c.value).__name__,
+             "condition": c.condition.source if c.condition is not None else None,
+             "problems": [_problem(p) for p in c.problems]}
+            for c in evaluation.cleared
+        ],
     }
 
 

@@ -22,8 +22,9 @@ from .compile_definition import (
     _walk_function,
 )
 from .evaluation import Evaluation, _display, _token, _values_key
-from .expressions import CONTEXT_KEY, Expression, ItemScope
+from .expressions import CONTEXT_KEY, Expression, ItemScope, names_read_for_value
 from .model import (
+    Cleared,
     DerivedValue,
     EvalContext,
     FieldRef,
@@ -84,6 +85,7 @@ class Definition:
         self.context_names = context_names
         self.pages: list[Page] = [page for section in sections for page in section.pages]
         self._pages_by_id = {page.id: page for page in self.pages}
+        self._rule_value_names: dict[str, set[str]] = {}  # rule id -> names_read_for_value of its `when`
         self._rules_by_id = {rule.id: rule for rule in validations}
         self._record_ids = frozenset(q.id for q in questions.values() if q.group is None)
         self._converters = [
@@ -263,6 +265,9 @@ class Definition:
                 for item in (answers.get(g) or []) if isinstance(item, dict)]
             for g, ids in self._group_question_ids.items()
         }
+        # What was given, for the answers not kept (derived values that `set` answers write into `record`).
+        given = dict(record)
+        given_items = {g: [dict(item) for item in group_items] for g, group_items in items.items() if group_items}
         for _ in range(_MAX_PASSES):
             scope, derived = self._compute_scope(record, items, context)
             # An answer set by a derived value that an earlier derived value (or its own condition) reads makes
@@ -272,7 +277,79 @@ class Definition:
             record, items = walk.record, walk.items
             if not walk.changed and not set_changed:
                 break
-        return self._finish(scope, derived, walk, confirmations or {})
+        evaluation = self._finish(scope, derived, walk, confirmations or {})
+        evaluation.cleared = self._cleared(given, given_items, evaluation)
+        return evaluation
+
+    def _cleared(
+        self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], evaluation: Evaluation
+    ) -> list[Cleared]:
+        """The answers given that the evaluation did not keep (see reference.cleared_answers, which says what this
+        must give)."""
+        questions = self.questions
+        kept = evaluation.answers
+        lost = [(FieldRef(qid), answer) for qid, answer in record.items() if qid not in kept]
+        for group_id, group_items in items.items():
+            kept_items = kept.get(group_id) or []
+            for number, item in enumerate(group_items, 1):
+                kept_item = kept_items[number - 1] if number <= len(kept_items) else {}
+                for qid, answer in item.items():
+                    if qid not in kept_item:
+                        lost.append((FieldRef(qid, group_id, number), answer))
+        if not lost:
+            return []
+        lost.sort(key=lambda pair: (questions[pair[0].question_id].position, pair[0].item or 0))
+        scope = evaluation.scope
+        restored = dict(scope)
+        for group_id in self.groups:
+            restored[group_id] = [dict(item) for item in scope[group_id]]
+        for ref, answer in lost:
+            question = questions[ref.question_id]
+            convert = _SCOPE_CONVERTERS.get(question.type)
+            value = convert(answer) if convert is not None else answer
+            if ref.group is None:
+                restored[ref.question_id] = value
+            elif ref.item is not None and ref.item <= len(restored[ref.group]):
+                restored[ref.group][ref.item - 1][ref.question_id] = value
+        lost_keys = {ref.key for ref, _answer in lost}
+        fired = {(p.rule_id, p.item) for p in evaluation.problems}
+        refused: dict[str, list[Problem]] = {}
+        lost_ids = {ref.question_id for ref, _answer in lost}
+        for rule in self.validations:
+            if rule.severity != "hard" or not any(f in lost_ids for f in rule.fields):
+                continue
+            if rule.group is None:
+                targets: list[tuple[Any, int | None]] = [(restored, None)]
+            else:
+                targets = [(ItemScope(item, restored, n), n) for n, item in enumerate(restored[rule.group], 1)]
+            by_value = self._rule_value_names.get(rule.id)
+            if by_value is None:
+                by_value = self._rule_value_names[rule.id] = names_read_for_value(rule.when.ast)
+            for read, rule_item in targets:
+                _refs, keys, _fields, _key = self._rule_parts(rule, rule_item)
+                hit = [key for f, key in zip(rule.fields, keys, strict=True) if key in lost_keys and f not in by_value]
+                if not hit or (rule.id, rule_item) in fired or not rule.when.fn(read):
+                    continue
+                for problem in self._rule_problems(rule, [(read, rule_item)], None):
+                    for key in hit:
+                        refused.setdefault(key, []).append(problem)
+        return [Cleared(ref, answer, self._false_condition(ref, scope), refused.get(ref.key, []))
+                for ref, answer in lost]
+
+    def _false_condition(self, ref: FieldRef, scope: dict[str, Any]) -> Expression | None:
+        question = self.questions[ref.question_id]
+        read: Any = scope
+        if ref.group is not None:
+            if ref.item is None or ref.item > len(scope[ref.group]):
+                return None
+            read = ItemScope(scope[ref.group][ref.item - 1], scope, ref.item)
+        section = self.section(question.section_id)
+        if section.condition is not None and not section.condition.fn(scope):
+            return section.condition
+        for condition in (self.page(question.page_id).condition, question.condition):
+            if condition is not None and not condition.fn(read):
+                return condition
+        return None
 
     def _compute_scope(
         self, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], context: EvalContext
@@ -483,14 +560,14 @@ class Definition:
         return found
 
     def _rule_problems(
-        self, rule: Rule, targets: list[tuple[Any, int | None]], applicable: set[str]
+        self, rule: Rule, targets: list[tuple[Any, int | None]], applicable: set[str] | None
     ) -> list[Problem]:
         """The problems of a rule whose condition holds for the record, or for these items."""
         found: list[Problem] = []
         for read, item in targets:
             refs, keys, template_fields, confirmation_key = self._rule_parts(rule, item)
             # A problem must be fixable where it is shown: skip it when none of its questions is asked.
-            if keys and not any(key in applicable for key in keys):
+            if applicable is not None and keys and not any(key in applicable for key in keys):
                 continue
             message, title, token = self._rule_texts(rule, read)
             found.append(Problem(

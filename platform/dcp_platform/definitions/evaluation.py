@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .expressions import ItemScope
 from .model import (
+    Cleared,
     FieldRef,
     PageInstance,
     Problem,
@@ -74,6 +75,9 @@ class Evaluation:
     section_statuses: dict[str, str] = field(default_factory=dict)
     scope: dict[str, Any] = field(default_factory=dict, repr=False)
     definition: Definition | None = field(default=None, repr=False)
+    # Answers given that were not kept because their questions are not asked (see model.Cleared), in the order
+    # the questions are asked.
+    cleared: list[Cleared] = field(default_factory=list)
 
     @property
     def hard_problems(self) -> list[Problem]:
@@ -82,6 +86,21 @@ class Evaluation:
     @property
     def soft_problems(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "soft"]
+
+    @property
+    def cleared_problems(self) -> list[Problem]:
+        """The hard problems of answers not kept (each rule and item once): the combination the sender gave is
+        an error, which channels that take answers as sent report instead of dropping them."""
+        seen: dict[tuple[str, int | None], Problem] = {}
+        for cleared in self.cleared:
+            for problem in cleared.problems:
+                seen.setdefault((problem.rule_id, problem.item), problem)
+        return list(seen.values())
+
+    @property
+    def cleared_without_problems(self) -> list[Cleared]:
+        """Answers not kept that no rule refuses: channels warn about them."""
+        return [cleared for cleared in self.cleared if not cleared.problems]
 
     def section_status(self, section_id: str) -> str:
         return self.section_statuses[section_id]

@@ -36,7 +36,7 @@ from .language import (
 __all__ = [
     "AGGREGATES", "BUILTINS", "CONTEXT_KEY", "GENERATED_BUILTINS", "ITEM_NUMBER", "Binary", "Call", "Compiled",
     "Const", "Expression", "ItemCompiled", "ItemScope", "ListLit", "MapLit", "Name", "NameUse", "Node", "Parser", "Scope",
-    "Token", "Unary", "is_answered", "parse_expression", "tokenize", "truthy",
+    "Token", "Unary", "is_answered", "names_read_for_value", "parse_expression", "tokenize", "truthy",
 ]
 
 
@@ -104,6 +104,44 @@ def parse_expression(text: str | int | float | bool | None, *, functions: Mappin
     item_body, item_truth_body = compiler.item_body(ast), compiler.item_body(ast, truth=True)
     return Expression(source, ast, fn, names, called, uses, "".join(compiler.sources), body, truth_body,
                       compiler.namespace, item_body, item_truth_body, functions or {})
+
+
+_CONSTANT_TESTS = frozenset({"==", "!=", "in", "not in"})
+
+
+def _constant(node: Node) -> bool:
+    return isinstance(node, Const) or (isinstance(node, ListLit) and all(isinstance(i, Const) for i in node.items))
+
+
+def names_read_for_value(node: Node) -> set[str]:
+    """The names an expression reads for more than whether they are given or equal to a constant: every name
+    except where it is only `answered(name)` or compared with a literal (`==`, `!=`, `in`, `not in`).
+
+    A hard rule that reads a question only that way refuses the answer being given at all beside the other
+    answers (CORE's "tenancy length given but the tenancy has no length"), whatever its value; one that reads its
+    value (a range, a date before another) says nothing about an answer its question does not ask for.
+    """
+    if isinstance(node, Name):
+        return {node.name}
+    if isinstance(node, Call) and node.func == "answered" and len(node.args) == 1 and isinstance(node.args[0], Name):
+        return set()
+    if isinstance(node, Binary) and node.op in _CONSTANT_TESTS:
+        if isinstance(node.left, Name) and _constant(node.right):
+            return set()
+        if isinstance(node.right, Name) and _constant(node.left) and node.op in ("==", "!="):
+            return set()
+    children: list[Node] = []
+    if isinstance(node, ListLit):
+        children = list(node.items)
+    elif isinstance(node, MapLit):
+        children = [part for pair in node.pairs for part in pair]
+    elif isinstance(node, Unary):
+        children = [node.operand]
+    elif isinstance(node, Binary):
+        children = [node.left, node.right]
+    elif isinstance(node, Call):
+        children = list(node.args)
+    return set().union(*(names_read_for_value(child) for child in children)) if children else set()
 
 
 def _source_text(text: str | int | float | bool | None) -> str:

@@ -192,6 +192,21 @@ class Problem:
 
 
 @dataclass(slots=True)
+class Cleared:
+    """An answer given to the evaluation that it did not keep: its question is not asked, given the other answers.
+
+    `condition` is the section's, page's or question's condition that is false over the final answers (None
+    when the item is past its group's count, or nothing is false any more). `problems` are the hard rules that
+    fail when this answer is put back beside the others: the specification makes the combination an error, so
+    channels that take answers as sent (the API, bulk upload) refuse it rather than drop it."""
+
+    ref: FieldRef
+    value: Any
+    condition: Expression | None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class EvalContext:
     today: date = field(default_factory=date.today)
     # Values the platform knows that are not answers (e.g. the owning organisation's provider_type). Names

@@ -36,8 +36,9 @@ from .expressions import (
     Name,
     Node,
     Unary,
+    names_read_for_value,
 )
-from .model import DerivedValue, EvalContext, FieldRef, PageInstance, Problem, Question
+from .model import Cleared, DerivedValue, EvalContext, FieldRef, PageInstance, Problem, Question
 
 if TYPE_CHECKING:
     from .definition import Definition
@@ -321,6 +322,7 @@ def evaluate(
     items = {group_id: [{k: v for k, v in item.items() if k in group.question_ids and v is not None}
                         for item in answers.get(group_id) or [] if isinstance(item, dict)]
              for group_id, group in definition.groups.items()}
+    first = copy.deepcopy((record, items))
     for _ in range(MAX_PASSES):
         given = copy.deepcopy((record, items))
         scope, derived = _scope(definition, record, items, context)
@@ -331,7 +333,77 @@ def evaluate(
         record, items = walk.record, walk.items
         if settled:
             break
-    return _result(definition, scope, derived, walk, confirmations or {})
+    evaluation = _result(definition, scope, derived, walk, confirmations or {})
+    evaluation.cleared = cleared_answers(definition, *first, evaluation)
+    return evaluation
+
+
+def cleared_answers(
+    definition: Definition, record: dict[str, Any], items: dict[str, list[dict[str, Any]]], evaluation: Evaluation
+) -> list[Cleared]:
+    """The answers given (`record`, `items`: the known ids, without nulls) that the evaluation did not keep, in the
+    order their questions are asked: each with the condition that is false for it and the hard rules that refuse
+    it: rules naming it in their fields, reading it only as given or equal to a constant (names_read_for_value),
+    that fail when it is put back beside the other answers (derived values are not worked out again for that)."""
+    questions = definition.questions
+    kept = evaluation.answers
+    lost = [(FieldRef(qid), answer) for qid, answer in record.items() if qid not in kept]
+    for group_id, group_items in items.items():
+        kept_items = kept.get(group_id) or []
+        for number, item in enumerate(group_items, 1):
+            kept_item = kept_items[number - 1] if number <= len(kept_items) else {}
+            lost.extend((FieldRef(qid, group_id, number), answer) for qid, answer in item.items() if qid not in kept_item)
+    if not lost:
+        return []
+    lost.sort(key=lambda pair: (questions[pair[0].question_id].position, pair[0].item or 0))
+    scope = evaluation.scope
+    restored = dict(scope)
+    for group_id in definition.groups:
+        restored[group_id] = [dict(item) for item in scope[group_id]]
+    for ref, answer in lost:
+        if ref.group is None:
+            restored[ref.question_id] = expression_value(questions[ref.question_id], answer)
+        elif ref.item is not None and ref.item <= len(restored[ref.group]):
+            restored[ref.group][ref.item - 1][ref.question_id] = expression_value(questions[ref.question_id], answer)
+    lost_keys = {ref.key for ref, _answer in lost}
+    fired = {(p.rule_id, p.item) for p in evaluation.problems}
+    refused: dict[str, list[Problem]] = {}
+    for rule in definition.validations:
+        if rule.severity != "hard":
+            continue
+        if rule.group is None:
+            targets: list[tuple[Any, int | None]] = [(restored, None)]
+        else:
+            targets = [(ItemScope(one, restored, n), n) for n, one in enumerate(restored[rule.group], 1)]
+        by_value = names_read_for_value(rule.when.ast)
+        for read, rule_item in targets:
+            keys = [FieldRef(f, questions[f].group, rule_item if questions[f].group else None).key for f in rule.fields]
+            hit = [key for f, key in zip(rule.fields, keys, strict=True) if key in lost_keys and f not in by_value]
+            if not hit or (rule.id, rule_item) in fired or not truth(rule.when, read):
+                continue
+            problem = _rule_problem(definition, rule, read, rule_item, set(keys))
+            if problem is not None:
+                for key in hit:
+                    refused.setdefault(key, []).append(problem)
+    return [Cleared(ref, answer, _false_condition(definition, ref, scope), refused.get(ref.key, []))
+            for ref, answer in lost]
+
+
+def _false_condition(definition: Definition, ref: FieldRef, scope: dict[str, Any]) -> Expression | None:
+    """The condition (the section's, the page's, the question's) that keeps a question from being asked."""
+    question = definition.questions[ref.question_id]
+    read: Any = scope
+    if ref.group is not None:
+        if ref.item is None or ref.item > len(scope[ref.group]):
+            return None  # the item is past the group's count
+        read = ItemScope(scope[ref.group][ref.item - 1], scope, ref.item)
+    section = definition.section(question.section_id)
+    if section.condition is not None and not truth(section.condition, scope):
+        return section.condition
+    for condition in (definition.page(question.page_id).condition, question.condition):
+        if condition is not None and not truth(condition, read):
+            return condition
+    return None
 
 
 def _scope(

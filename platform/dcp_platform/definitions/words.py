@@ -22,7 +22,7 @@ from typing import Any
 
 from .definition import Definition
 from .expressions import Binary, Call, Const, Expression, ListLit, MapLit, Name, Node, Unary
-from .model import Group, Question
+from .model import Cleared, Group, Question
 
 ITEM_NUMBER = "n"
 _ORDER = {"<": "less than", "<=": "or less", ">": "more than", ">=": "or more"}
@@ -395,6 +395,28 @@ def condition_in_words(expression: Expression | Node, wording: Wording | None = 
 def value_in_words(expression: Expression | Node, wording: Wording | None = None, *, group: str | None = None) -> str:
     """A value (a derived value's formula) as a noun phrase: "the number of household members for whom ..."."""
     return _Renderer(wording or Wording(), group).value(_node(expression))
+
+
+def cleared_in_words(definition: Definition, cleared: Cleared) -> str:
+    """Why an answer given was not kept, for the person who gave it: "The answer to ‘What is the length of the
+    fixed-term tenancy?’ (5) was not kept: it is asked only when the answer to ‘What is the type of tenancy?’ is
+    ‘Fixed term’ or ‘Periodic’." (for a group item: "... for person 3"; past the count: how many items there are)."""
+    question = definition.questions[cleared.ref.question_id]
+    wording = DefinitionWording(definition)
+    shown = cleared.value
+    if question.options and not isinstance(shown, list):
+        shown = question.option_label(shown) or shown
+    elif isinstance(shown, list):
+        shown = ", ".join(str(question.option_label(v) or v) for v in shown)
+    what = f"The answer to {quoted(question.label.rstrip('?'))}"
+    if cleared.ref.group is not None and cleared.ref.item is not None:
+        what += f" for {wording.item_noun(cleared.ref.group)} {cleared.ref.item}"
+    what += f" ({shown}) was not kept"
+    if cleared.condition is not None:
+        return f"{what}: it is asked only when {condition_in_words(cleared.condition, wording, group=question.group)}."
+    if cleared.ref.group is not None:
+        return f"{what}: there are fewer {wording.group(cleared.ref.group)[4:]} than that."
+    return f"{what}: it no longer applies given the other answers."
 
 
 # ---------------------------------------------------------------------------------------------- truth given answers

@@ -467,7 +467,8 @@ def _check(
     record_date = record_date_of(definition, stored)
     window = ctx.window_refusal(year=year, record_date=record_date, action=action)
     refusals: list[RecordWriteRefused] = []
-    if refuse_hard_problems and evaluation.hard_problems:
+    # (Answers sent that the other answers make not apply, in a combination a hard rule refuses, refuse it too.)
+    if refuse_hard_problems and (evaluation.hard_problems or evaluation.cleared_problems):
         refusals.append(HardProblemsFound(evaluation))
     if window is not None:
         refusals.append(WindowClosed(window))

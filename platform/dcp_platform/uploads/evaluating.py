@@ -33,6 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from dcp_platform.accounts.selectors import SubmittingFor
 from dcp_platform.definitions import Definition
+from dcp_platform.definitions.words import cleared_in_words
 from dcp_platform.records.copying import plain_json_value, stored_json
 from dcp_platform.records.services import duplicate_key, evaluation_context, refused_organisations
 from dcp_platform.records.writing import record_date_of, reference_of, search_text_of
@@ -118,6 +119,18 @@ def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
         row_problem(p.template_fields, p.fields[0].key if p.fields else "", p.rule_id, p.severity, p.message)
         for p in evaluation.problems
     ]
+    # Answers the row gave that its other answers make not apply are never dropped without a word: an error where
+    # a hard rule refuses the combination, otherwise a note that the answer was not kept.
+    refused_combination = evaluation.cleared_problems
+    rule_problems.extend(
+        row_problem(p.template_fields, p.fields[0].key if p.fields else "", p.rule_id, "hard", p.message)
+        for p in refused_combination
+    )
+    rule_problems.extend(
+        row_problem(definition.question(c.ref.question_id).template_fields_for(c.ref.item), c.ref.key,
+                    f"not_kept.{c.ref.key}", "not_kept", cleared_in_words(definition, c))
+        for c in evaluation.cleared_without_problems
+    )
     if cells.flat is not None:  # each problem names the file's column it belongs to
         cells.flat.name_columns(problems)
         cells.flat.name_columns(rule_problems)
@@ -130,7 +143,7 @@ def evaluate_row(work: RowWork, number: int, row: list[str]) -> EvaluatedRow:
     return EvaluatedRow(
         number=number, problems=problems, rule_problems=rule_problems, refused=refused,
         row_status="in_progress" if has_errors or evaluation.status != "completed" else "completed",
-        record_status=evaluation.status if not cell_errors else "in_progress",
+        record_status=evaluation.status if not (cell_errors or refused_combination) else "in_progress",
         answers_json=stored_json(stored), derived_json=stored_json(evaluation.derived, default=plain_json_value),
         record_date=record_date,
         duplicate_key=duplicate_key(definition, stored), owning_organisation_id=owner_id,

@@ -28,7 +28,8 @@ SAMPLE_VALUES = 3
 MAX_DISTINCT_VALUES = 50
 MAX_LISTED_VALUE_CHARS = 100  # longer answers are free text too; this also keeps the cached list small
 REPORT_ROWS_PER_PAGE = 100
-SEVERITY_LABELS = {"hard": "Error", "soft": "Check", "refuse": "Row refused", "duplicate": "Possible duplicate"}
+SEVERITY_LABELS = {"hard": "Error", "soft": "Check", "refuse": "Row refused", "duplicate": "Possible duplicate",
+                   "not_kept": "Answer not kept"}
 REPORT_CSV_HEADER = ["Row", "Field numbers", "Column", "Value in the file", "Problem", "Severity"]
 
 

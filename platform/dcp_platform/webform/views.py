@@ -351,6 +351,7 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
             cleared = sorted(before - set(_flatten(result.record.answers)) - set(_flatten(changes)))
             if cleared:
                 messages.info(request, "Some answers no longer apply because of this change and have been removed.")
+            _remember_removed(request, record, definition, result.evaluation)
             if later:
                 messages.success(request, "Your answers have been saved. You can come back to this record at any time.")
                 return redirect("records:tasks", public_id=record.public_id)
@@ -404,6 +405,27 @@ def _flatten(answers: dict[str, Any]) -> dict[str, Any]:
         else:
             flat[key] = value
     return flat
+
+
+def _removed_key(record: Record) -> str:
+    return f"dcp-removed-answers:{record.public_id}"
+
+
+def _remember_removed(request: HttpRequest, record: Record, definition: Definition, evaluation: Evaluation) -> None:
+    """The answers a change removed (the engine's cleared answers), kept in the session until check your
+    answers shows them."""
+    if not evaluation.cleared:
+        return
+    removed = list(request.session.get(_removed_key(record), []))
+    for cleared in evaluation.cleared:
+        question = definition.question(cleared.ref.question_id)
+        label = question.label
+        group = definition.groups.get(cleared.ref.group or "")
+        if group is not None and cleared.ref.item:
+            label = f"{group.title_for(cleared.ref.item)}: {label}"
+        removed.append({"label": label, "value": _display_value(question, cleared.value),
+                        "section": question.section_id})
+    request.session[_removed_key(record)] = removed
 
 
 def _after_page(record: Record, evaluation: Evaluation, current: PageInstance, back_to_check: bool) -> HttpResponse:
@@ -593,8 +615,10 @@ def record_check(request: HttpRequest, public_id: str, section_id: str) -> HttpR
          "can_remove": len(record.answers.get(g.id) or []) > g.min_items}
         for g in _add_another_groups(definition, section_id)
     ]
+    # Answers earlier changes removed because they no longer apply: shown once, then forgotten.
+    removed = request.session.pop(_removed_key(record), [])
     return render(request, "webform/check.html", {
         "record": record, "section": section, "rows": rows, "status": status,
-        "complete": status == "completed", "groups": groups,
+        "complete": status == "completed", "groups": groups, "removed": removed,
     })
 
