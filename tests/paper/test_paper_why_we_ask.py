@@ -14,7 +14,6 @@ import yaml
 from dcp_platform.paper.checks import why_we_ask_problems
 from dcp_platform.paper.models import WhyWeAskText
 from dcp_platform.paper.selectors import definition_why_we_ask
-from dcp_platform.records.models import Record
 from dcp_platform.registry import definitions_for, get_plugin
 from dcp_platform.tenancy.services import editors_group_name
 from django.contrib.auth.models import Group
@@ -61,11 +60,10 @@ def test_a_questions_own_key_wins_over_the_mapping_and_bad_texts_are_reported(tm
 
 @pytest.fixture
 def record_page(core: Any, make_org: Callable[..., Any], make_user: Callable[..., Any],
-                client_for: Callable[..., Any]) -> Callable[[str], str]:
-    client = client_for("core", make_user(make_org()))
-    response = client.post("/records/new/lettings/2026/")
-    assert response.status_code == 302
-    record = Record.objects.get(public_id=response["Location"].rstrip("/").split("/")[-1])
+                client_for: Callable[..., Any], started_record: Callable[..., Any]) -> Callable[[str], str]:
+    user = make_user(make_org())
+    client = client_for("core", user)
+    record = started_record(user)
 
     def get(page_id: str) -> str:
         return client.get(f"/records/{record.public_id}/questions/{page_id}/").content.decode()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from dcp_platform.records.models import Record
 from dcp_platform.uploads.models import Upload, UploadStatus
 
 
@@ -16,11 +15,12 @@ def _upload(user: Any, status: str, **values: Any) -> Upload:
     )
 
 
-def test_fix_opens_the_first_failing_question(client_for: Any, core: Any, make_org: Any, make_user: Any) -> None:
+def test_fix_opens_the_first_failing_question(
+    client_for: Any, core: Any, make_org: Any, make_user: Any, started_record: Any
+) -> None:
     user = make_user(make_org(provider_type="PRP"))
     client = client_for("core", user)
-    public_id = client.post("/records/new/lettings/2026/")["Location"].rstrip("/").split("/")[-1]
-    record = Record.objects.get(public_id=public_id)
+    record = started_record(user)
     # The first unanswered question is the owner's (the form's first page); answer the set-up up to the date.
     response = client.get(f"/records/{record.public_id}/fix/")
     assert response.status_code == 302 and "/questions/" in response["Location"], response["Location"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dcp_platform.records.models import Record
 from dcp_platform.registry import all_plugins, definitions_for
 
 
@@ -32,7 +31,7 @@ def add_another_cases() -> list[Any]:
 @pytest.mark.parametrize(("slug", "form", "year", "group_id", "section", "provider_type"), add_another_cases())
 def test_add_and_remove_items(
     slug: str, form: str, year: int, group_id: str, section: str, provider_type: str,
-    client_for: Any, make_org: Any, make_user: Any,
+    client_for: Any, make_org: Any, make_user: Any, started_record: Any,
 ) -> None:
     from dcp_platform.tenancy.models import Collection
     from django.db import connection
@@ -40,8 +39,8 @@ def test_add_and_remove_items(
     user = make_user(make_org(provider_type=provider_type))
     connection.set_tenant(Collection.objects.get(schema_name=slug))
     client = client_for(slug, user)
-    record_path = client.post(f"/records/new/{form}/{year}/")["Location"]
-    record = Record.objects.get(public_id=record_path.rstrip("/").split("/")[-1])
+    record = started_record(user, form, year)
+    record_path = f"/records/{record.public_id}/"
     before = len(record.answers.get(group_id) or [])
     for _ in range(3):
         response = client.post(record_path + f"groups/{group_id}/add/")
@@ -57,7 +56,10 @@ def test_add_and_remove_items(
     connection.set_schema_to_public()
 
 
-def test_fixed_count_groups_cannot_be_added_to(client_for: Any, core: Any, make_org: Any, make_user: Any) -> None:
-    client = client_for("core", make_user(make_org()))
-    record_path = client.post("/records/new/lettings/2026/")["Location"]
+def test_fixed_count_groups_cannot_be_added_to(
+    client_for: Any, core: Any, make_org: Any, make_user: Any, started_record: Any
+) -> None:
+    user = make_user(make_org())
+    client = client_for("core", user)
+    record_path = f"/records/{started_record(user).public_id}/"
     assert client.post(record_path + "groups/persons/add/").status_code == 404

@@ -17,9 +17,10 @@ def provider(core: Any, make_org: Any, make_user: Any) -> Any:
 
 
 def new_record(client: Any) -> Record:
-    response = client.post("/records/new/lettings/2026/")
+    """A record started in the web form: stored with its first saved answer (the tenant code here)."""
+    response = client.post("/records/new/lettings/2026/questions/tenant_code/", {"tenancycode": "FLOW-1"})
     assert response.status_code == 302, response.content[:500]
-    public_id = response["Location"].rstrip("/").split("/")[-1]
+    public_id = response["Location"].split("/records/")[1].split("/")[0]
     return Record.objects.get(public_id=public_id)
 
 

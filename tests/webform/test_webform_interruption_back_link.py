@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-from dcp_platform.records.models import Record
 
 
 @pytest.fixture
@@ -15,10 +14,11 @@ def provider(core: Any, make_org: Any, make_user: Any) -> Any:
     return make_user(make_org(provider_type="PRP"))
 
 
-def test_the_are_you_sure_page_links_back_to_the_question(client_for: Any, provider: Any) -> None:
+def test_the_are_you_sure_page_links_back_to_the_question(
+    client_for: Any, provider: Any, started_record: Any
+) -> None:
     client = client_for("core", provider)
-    response = client.post("/records/new/lettings/2026/")
-    record = Record.objects.get(public_id=response["Location"].rstrip("/").split("/")[-1])
+    record = started_record(provider)
     base = f"/records/{record.public_id}/questions/"
     client.post(base + "household_members/", {"hhmemb": "1"})
     client.post(base + "person_age/1/", {"age_known": "0", "age": "70"})

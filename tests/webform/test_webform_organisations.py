@@ -20,10 +20,13 @@ def test_owner_choices_are_the_users_organisation_and_related_ones_only(
     record_path = client.post("/records/new/lettings/2026/")["Location"]
     page = client.get(record_path + "questions/stock_owner/").content.decode()
     assert "Stock Owner Housing" in page and "Agent Lettings" in page and "Unrelated Homes" not in page
-    # Submitting for the stock owner is allowed; for an unrelated organisation it is refused.
-    assert client.post(record_path + "questions/stock_owner/", {"owning_organisation_id": owner.code}).status_code == 302
-    record = Record.objects.get(public_id=record_path.rstrip("/").split("/")[-1])
+    # Submitting for the stock owner is allowed (the first saved answer creates the record); for an unrelated
+    # organisation it is refused.
+    saved = client.post(record_path + "questions/stock_owner/", {"owning_organisation_id": owner.code})
+    assert saved.status_code == 302
+    record = Record.objects.get(public_id=saved["Location"].split("/records/")[1].split("/")[0])
     assert record.owning_organisation == owner
+    record_path = f"/records/{record.public_id}/"
     client.post(record_path + "questions/stock_owner/", {"owning_organisation_id": stranger.code})
     record.refresh_from_db()
     assert record.owning_organisation == owner
@@ -37,8 +40,8 @@ def test_coordinator_sees_records_of_organisations_their_organisation_submits_fo
     OrganisationRelationship.objects.create(stock_owner=owner, managing_agent=agent)
     owner_provider = make_user(owner)
     client = client_for("core", owner_provider)
-    record_path = client.post("/records/new/lettings/2026/")["Location"]
-    client.post(record_path + "questions/tenant_code/", {"tenancycode": "OWNED-1"})
+    saved = client.post("/records/new/lettings/2026/questions/tenant_code/", {"tenancycode": "OWNED-1"})
+    record_path = "/records/" + saved["Location"].split("/records/")[1].split("/")[0] + "/"
     agent_coordinator = make_user(agent, role="data_coordinator")
     agent_provider = make_user(agent)
     assert "OWNED-1" in client_for("core", agent_coordinator).get("/records/").content.decode()

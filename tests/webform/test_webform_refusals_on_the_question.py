@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from dcp_platform.records.models import Record
 
 
 @pytest.fixture
@@ -13,16 +12,13 @@ def provider(core: Any, make_org: Any, make_user: Any) -> Any:
     return make_user(make_org(provider_type="PRP"))
 
 
-def _new_record(client: Any) -> Record:
-    response = client.post("/records/new/lettings/2026/")
-    return Record.objects.get(public_id=response["Location"].rstrip("/").split("/")[-1])
 
 
 def test_a_start_date_outside_the_collection_year_is_an_error_on_the_question(
-    client_for: Any, provider: Any
+    client_for: Any, provider: Any, started_record: Any
 ) -> None:
     client = client_for("core", provider)
-    record = _new_record(client)
+    record = started_record(provider)
     response = client.post(f"/records/{record.public_id}/questions/tenancy_start_date/",
                            {"startdate-day": "3", "startdate-month": "4", "startdate-year": "2020"})
     assert response.status_code == 400  # the page again, not a bounce to the task list

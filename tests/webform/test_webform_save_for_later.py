@@ -9,10 +9,11 @@ from dcp_platform.records.models import Record
 
 
 @pytest.fixture
-def client_and_record(core: Any, make_org: Any, make_user: Any, client_for: Any) -> tuple[Any, Record]:
-    client = client_for("core", make_user(make_org(provider_type="PRP")))
-    response = client.post("/records/new/lettings/2026/")
-    return client, Record.objects.get(public_id=response["Location"].rstrip("/").split("/")[-1])
+def client_and_record(
+    core: Any, make_org: Any, make_user: Any, client_for: Any, started_record: Any
+) -> tuple[Any, Record]:
+    user = make_user(make_org(provider_type="PRP"))
+    return client_for("core", user), started_record(user)
 
 
 def test_save_and_come_back_later_keeps_a_partly_answered_page(client_and_record: tuple[Any, Record]) -> None:

@@ -35,6 +35,9 @@ from dcp_platform.records.services import (
     record_create,
     record_update,
 )
+from dcp_platform.records.services import (
+    record_check as check_write,  # (this module's record_check is a page)
+)
 from dcp_platform.registry import definition_for, definitions_for, get_plugin
 from dcp_platform.uploads.services import hidden_record_open_to, recent_uploads_for
 from dcp_platform.webform.forms import (
@@ -177,19 +180,42 @@ def _search_hint(definitions: Any) -> str:
     return listed[:1].upper() + listed[1:]
 
 
-@require_POST
-@collection_member_required
-def record_new(request: HttpRequest, form: str, year: int) -> HttpResponse:
+def _draft(request: HttpRequest, form: str, year: int) -> Record | HttpResponse:
+    """A new record before its first saved answer: nothing is stored until then (issue 20, point 8), so "Create"
+    leaves no empty records behind. The write path's own checks say whether the user may start one (a department
+    analyst may not; the year must be open); a refusal goes back to the records list with its message."""
     try:
         definition_for(_slug(), form, year)
     except LookupError:
         raise Http404("No such form") from None
+    user: User = request.user  # type: ignore[assignment]
     try:
-        result = record_create(form=form, year=year, user=request.user)  # type: ignore[arg-type]
+        check_write(form=form, year=year, user=user, answers={})
     except RecordWriteRefused as refused:
         messages.error(request, refused.message)
         return redirect("records:list")
-    return redirect("records:tasks", public_id=result.record.public_id)
+    return Record(form=form, year=year, answers={}, confirmations={}, created_by=user)
+
+
+@collection_member_required
+def record_new(request: HttpRequest, form: str, year: int) -> HttpResponse:
+    """"Create": the task list of a new record, which is stored when its first answer is saved. (POST is the
+    records list's button; it comes here.)"""
+    draft = _draft(request, form, year)
+    if isinstance(draft, HttpResponse):
+        return draft
+    if request.method == "POST":
+        return redirect("records:new", form=form, year=year)
+    return _task_list(request, draft)
+
+
+@collection_member_required
+def new_record_page(request: HttpRequest, form: str, year: int, page_id: str, item: int | None = None) -> HttpResponse:
+    """A question page of a new record: saving an answer creates the record (then on as for any record)."""
+    draft = _draft(request, form, year)
+    if isinstance(draft, HttpResponse):
+        return draft
+    return _question_page(request, draft, page_id, item)
 
 
 # ---------------------------------------------------------------------------------------------- task list
@@ -200,18 +226,32 @@ def _first_page_of(section_id: str, evaluation: Evaluation) -> PageInstance | No
 
 
 def _page_url(record: Record, instance: PageInstance, *, back_to_check: bool = False) -> str:
-    kwargs: dict[str, Any] = {"public_id": record.public_id, "page_id": instance.page.id}
+    if record.pk is None:  # a new record, not stored yet
+        kwargs: dict[str, Any] = {"form": record.form, "year": record.year, "page_id": instance.page.id}
+        names = ("records:new-item-page", "records:new-page")
+    else:
+        kwargs = {"public_id": record.public_id, "page_id": instance.page.id}
+        names = ("records:item-page", "records:page")
     if instance.item is not None:
         kwargs["item"] = instance.item
-        url = reverse("records:item-page", kwargs=kwargs)
+        url = reverse(names[0], kwargs=kwargs)
     else:
-        url = reverse("records:page", kwargs=kwargs)
+        url = reverse(names[1], kwargs=kwargs)
     return url + ("?return=check" if back_to_check else "")
+
+
+def _tasks_url(record: Record) -> str:
+    if record.pk is None:
+        return reverse("records:new", kwargs={"form": record.form, "year": record.year})
+    return reverse("records:tasks", kwargs={"public_id": record.public_id})
 
 
 @collection_member_required
 def record_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
-    record = _record(request, public_id)
+    return _task_list(request, _record(request, public_id))
+
+
+def _task_list(request: HttpRequest, record: Record) -> HttpResponse:
     definition = _definition(record)
     evaluation = _evaluate(record, definition)
     sections = []
@@ -223,7 +263,9 @@ def record_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
             # staircasing transaction): nothing to answer or check.
             sections.append({"section": section, "status": "not_needed", "label": "Not needed", "css": "", "url": None})
             continue
-        if status == "completed" or (status == "in_progress" and first is not None):
+        if record.pk is None and first is not None and status != "cannot_start_yet":
+            url = _page_url(record, first)  # a new record: nothing to check yet
+        elif status == "completed" or (status == "in_progress" and first is not None):
             url = reverse("records:check", kwargs={"public_id": record.public_id, "section_id": section.id}) \
                 if status == "completed" else _page_url(record, _next_unanswered(section.id, evaluation) or first)  # type: ignore[arg-type]
         elif first is not None and status != "cannot_start_yet":
@@ -237,7 +279,9 @@ def record_tasks(request: HttpRequest, public_id: str) -> HttpResponse:
         "record": record, "definition": definition, "sections": sections, "evaluation": evaluation,
         "completed_count": completed, "status_label": STATUS_TAGS[record.status][0],
         "section_count": sum(1 for s in sections if s["status"] != "not_needed"),
-        "may_change": not read_only_reason(request.user) and may_act_on(user=request.user, record=record),  # type: ignore[arg-type]
+        "may_change": record.pk is not None and not read_only_reason(request.user)  # type: ignore[arg-type]
+        and may_act_on(user=request.user, record=record),  # type: ignore[arg-type]
+        "draft": record.pk is None,
     })
 
 
@@ -301,7 +345,11 @@ def _problem_errors(problems: list[Problem]) -> dict[str, str]:
 
 @collection_member_required
 def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | None = None) -> HttpResponse:
-    record = _record(request, public_id)
+    return _question_page(request, _record(request, public_id), page_id, item)
+
+
+def _question_page(request: HttpRequest, record: Record, page_id: str, item: int | None) -> HttpResponse:
+    """A question page of a record, or of a new record (`record.pk` None) that its first saved answer creates."""
     definition = _definition(record)
     user: User = request.user  # type: ignore[assignment]
     evaluation = _evaluate(record, definition)
@@ -309,7 +357,7 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
     if instance is None:
         # The page does not apply (any more) to this record: back to the task list rather than a dead end.
         messages.info(request, "That question does not apply to this record.")
-        return redirect("records:tasks", public_id=record.public_id)
+        return redirect(_tasks_url(record))
     page = instance.page
     dynamic = _dynamic_options(user, definition)
     back_to_check = request.GET.get("return") == "check"
@@ -338,13 +386,24 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
                 q.id: candidate.get(q.id) for q in page.questions
             }
             before = set(_flatten(record.answers))
+            typed = any(value not in (None, "", []) for value in _flatten(changes).values())
             try:
-                result = record_update(record=record, user=user, changes=changes)
+                if record.pk is not None:
+                    result = record_update(record=record, user=user, changes=changes)
+                elif typed:
+                    # A new record's first saved answer: the record is created with it.
+                    result = record_create(form=record.form, year=record.year, user=user,
+                                           answers={k: v for k, v in changes.items() if v is not None})
+                    record = result.record
+                else:
+                    # Nothing typed ("Save and come back later" on an empty page): nothing to keep, no record.
+                    messages.info(request, "Nothing was saved: the record is created when you save its first answer.")
+                    return redirect("records:list")
             except RecordWriteRefused as refused:
                 on_page = _refused_question(refused, definition, page)
                 if on_page is None:
                     messages.error(request, refused.message)
-                    return redirect("records:tasks", public_id=record.public_id)
+                    return redirect(_tasks_url(record))
                 # The answer typed on this page is the reason: say so on the question, keeping what was typed.
                 errors = {on_page: refused.message}
         if not errors:
@@ -371,7 +430,7 @@ def record_page(request: HttpRequest, public_id: str, page_id: str, item: int | 
         "errors": errors, "form_has_errors": bool(errors),
         "caption": group.title_for(item) if group and item else definition.section(page.section_id).title,
         **page_heading(page, fields),
-        "back_url": reverse("records:tasks", kwargs={"public_id": record.public_id}),
+        "back_url": _tasks_url(record),
         "back_to_check": back_to_check, "date_parts": DATE_PARTS,
     }, status=400 if errors else 200)
 
