@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from dcp_platform.playback.measures import (
     measures_for_collection,
     parse_measures,
 )
-from dcp_platform.playback.models import RECORDS, Figure
+from dcp_platform.playback.models import CONFIRMED, HOURS_TO_COMPLETE, MONTHS, RECORDS, Figure
+from dcp_platform.playback.selectors import frequent_soft_warnings, median_hours_to_complete, monthly_trend
 from dcp_platform.playback.services import refresh_changed, refresh_figures
 from dcp_platform.records.models import Record
 from dcp_platform.registry import all_plugins, definition_for
@@ -117,3 +119,37 @@ def test_changed_years_are_refreshed_and_unchanged_ones_left(core: Any, make_org
     assert ("lettings", 2025) in changed
     assert figures("lettings_by_needs_type", year=2025)["1"][0] >= 1
     assert figures("lettings_by_needs_type")["1"][0] == before
+
+
+def test_months_time_to_complete_and_confirmed_warnings_are_stored_figures(
+    core: Any, make_org: Callable[..., Any]
+) -> None:
+    organisation = make_org(collections=("core",))
+    saved = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
+    made = [
+        # (record date, status, hours from first save to last, confirmed soft warnings)
+        (date(2026, 4, 10), "completed", 2, {"rent_high": "t", "vacdays_long.0": "t"}),
+        (date(2026, 4, 20), "completed", 4, {"rent_high": "t"}),
+        (date(2026, 5, 2), "in_progress", 50, {"rent_high": "t"}),
+        (date(2026, 5, 3), "completed", 30, {}),
+        (None, "completed", 1000, {}),  # no date: in no month, but completed all the same
+    ]
+    for record_date, status, hours, confirmations in made:
+        record = make_record(organisation, status=status)
+        Record.objects.filter(pk=record.pk).update(
+            record_date=record_date, confirmations=confirmations, created_at=saved,
+            updated_at=saved + timedelta(hours=hours))
+    refresh_figures(slug="core", form="lettings", year=2026)
+    mine = {"scope": "organisation", "scope_key": str(organisation.pk)}
+    assert figures(MONTHS, **mine) == {
+        "2026-04:all": (2.0, 2), "2026-04:completed": (2.0, 2), "2026-05:all": (2.0, 2),
+        "2026-05:completed": (1.0, 1)}
+    assert figures(HOURS_TO_COMPLETE, **mine) == {"": (17.0, 4)}  # median of 2, 4, 30 and 1,000
+    assert figures(CONFIRMED, **mine) == {"rent_high": (3.0, 3), "vacdays_long.0": (1.0, 1)}
+
+    assert monthly_trend(organisation=organisation, form="lettings", year=2026) == [
+        (date(2026, 4, 1), 2, 2), (date(2026, 5, 1), 2, 1)]
+    assert median_hours_to_complete(organisation=organisation, form="lettings", year=2026) == 17.0
+    # Keys that name no rule of the definition are shown as they are, most confirmed first.
+    assert frequent_soft_warnings(organisation=organisation, form="lettings", year=2026, slug="core") == [
+        ("rent_high", 3), ("vacdays_long", 1)]

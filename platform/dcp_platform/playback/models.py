@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from django.db import models
 
-RECORDS = "_records"  # the built-in figure: every visible record, counted by "status:channel"
+# Built-in figures, beside each collection's measures:
+RECORDS = "_records"  # every visible record, counted by "status:channel"
+MONTHS = "_months"  # records by the month of their date: "YYYY-MM:all" and "YYYY-MM:completed"
+HOURS_TO_COMPLETE = "_hours_to_complete"  # median hours from first save to last of completed records
+CONFIRMED = "_confirmed"  # records by each soft warning confirmed on them (its confirmation key)
 
 
 class Scope(models.TextChoices):

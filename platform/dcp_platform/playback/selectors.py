@@ -12,14 +12,22 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import TruncWeek
 
 from dcp_platform.access import dashboard_organisations_for, is_department_reader
 from dcp_platform.accounts.models import AuditEvent, Organisation, ProviderType, Region, User
 from dcp_platform.accounts.selectors import organisation_descendant_ids
 from dcp_platform.cms.windows import live_windows
 from dcp_platform.playback.measures import Measure, MeasureSet, measures_for
-from dcp_platform.playback.models import RECORDS, Figure, FigureRefresh, Scope
+from dcp_platform.playback.models import (
+    CONFIRMED,
+    HOURS_TO_COMPLETE,
+    MONTHS,
+    RECORDS,
+    Figure,
+    FigureRefresh,
+    Scope,
+)
 from dcp_platform.records.models import Channel, Record, RecordStatus
 from dcp_platform.records.selectors import records_visible_to
 from dcp_platform.registry import definitions_for, get_plugin
@@ -153,8 +161,10 @@ def organisation_measures(*, slug: str, form: str, year: int, organisation: Orga
     previous = _by_measure_and_key(_figures(form=form, year=year - 1, scope=Scope.ORGANISATION,
                                             scope_keys=[str(organisation.pk)]))
     peer_values: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for figure in _figures(form=form, year=year, scope=Scope.ORGANISATION, scope_keys=[str(i) for i in peer_ids]):
-        if figure.value is not None and figure.measure != RECORDS:
+    measure_ids = [measure.id for measure in measure_set.measures]
+    for figure in _figures(form=form, year=year, scope=Scope.ORGANISATION, scope_keys=[str(i) for i in peer_ids],
+                           measures=measure_ids):
+        if figure.value is not None:
             peer_values[(figure.measure, figure.key)].append(figure.value)
     views: list[MeasureView] = []
     for measure in measure_set.measures:
@@ -322,39 +332,32 @@ def late_returns_by_organisation(*, user: User, form: str, year: int, today: dat
     return {row["owning_organisation_id"]: row["n"] for row in rows if row["owning_organisation_id"]}
 
 
-def _own_records(*, user: User, organisation: Organisation, form: str, year: int) -> QuerySet[Record]:
-    return records_visible_to(user=user).filter(owning_organisation=organisation, form=form, year=year)
+def _own_figures(*, organisation: Organisation, form: str, year: int, measure: str) -> QuerySet[Figure]:
+    return _figures(form=form, year=year, scope=Scope.ORGANISATION, scope_keys=[str(organisation.pk)],
+                    measures=[measure])
 
 
-def median_hours_to_complete(*, user: User, organisation: Organisation, form: str, year: int) -> float | None:
-    """Median hours from a record's first save to its last save, among its completed records."""
-    records = _own_records(user=user, organisation=organisation, form=form, year=year).filter(
-        status=RecordStatus.COMPLETED)
-    # One organisation's year: a few thousand pairs of dates at most.
-    seconds = [(updated - created).total_seconds() for created, updated in records.values_list("created_at", "updated_at")]
-    return statistics.median(seconds) / 3600 if seconds else None
+def median_hours_to_complete(*, organisation: Organisation, form: str, year: int) -> float | None:
+    """Median hours from a record's first save to its last save, among its completed records (stored figure)."""
+    figure = _own_figures(organisation=organisation, form=form, year=year, measure=HOURS_TO_COMPLETE).first()
+    return figure.value if figure is not None else None
 
 
-def monthly_trend(*, user: User, organisation: Organisation, form: str, year: int) -> list[tuple[date, int, int]]:
-    """(month, records, completed records) by the month of the record's date."""
-    rows = (_own_records(user=user, organisation=organisation, form=form, year=year)
-            .filter(record_date__isnull=False)
-            .annotate(month=TruncMonth("record_date")).values("month")
-            .annotate(total=Count("id"), completed=Count("id", filter=Q(status=RecordStatus.COMPLETED)))
-            .order_by("month"))
-    return [(row["month"], row["total"], row["completed"]) for row in rows]
+def monthly_trend(*, organisation: Organisation, form: str, year: int) -> list[tuple[date, int, int]]:
+    """(month, records, completed records) by the month of the record's date (stored figures)."""
+    counts: dict[date, dict[str, int]] = defaultdict(dict)
+    for figure in _own_figures(organisation=organisation, form=form, year=year, measure=MONTHS):
+        month, _, kind = figure.key.partition(":")
+        counts[date.fromisoformat(f"{month}-01")][kind] = int(figure.value or 0)
+    return [(month, by_kind.get("all", 0), by_kind.get("completed", 0)) for month, by_kind in sorted(counts.items())]
 
 
-def frequent_soft_warnings(*, user: User, organisation: Organisation, form: str, year: int,
+def frequent_soft_warnings(*, organisation: Organisation, form: str, year: int,
                            slug: str, limit: int = 10) -> list[tuple[str, int]]:
     """The soft warnings the organisation's users confirmed most often (their titles), with how many records."""
     definition = definitions_for(slug).get((form, year))
-    records = _own_records(user=user, organisation=organisation, form=form, year=year)
-    confirmed: Counter[str] = Counter()
-    for confirmations in records.exclude(confirmations={}).values_list("confirmations", flat=True):
-        if isinstance(confirmations, dict):
-            confirmed.update(confirmations.keys())
-    counts = confirmed.items()
+    counts = [(figure.key, int(figure.value or 0)) for figure in
+              _own_figures(organisation=organisation, form=form, year=year, measure=CONFIRMED)]
     rules = {rule.id: rule for rule in definition.validations} if definition else {}
     by_rule: Counter[str] = Counter()
     for key, count in counts:

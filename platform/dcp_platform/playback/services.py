@@ -16,7 +16,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dcp_platform.playback.measures import Measure, MeasureSet, Source, measures_for
-from dcp_platform.playback.models import RECORDS, Figure, FigureRefresh, RefreshState, Scope
+from dcp_platform.playback.models import (
+    CONFIRMED,
+    HOURS_TO_COMPLETE,
+    MONTHS,
+    RECORDS,
+    Figure,
+    FigureRefresh,
+    RefreshState,
+    Scope,
+)
 from dcp_platform.records.models import RecordStatus
 
 # Records saved in the same moment as the last run may commit after it: look this far back again.
@@ -27,8 +36,9 @@ _SCOPES = {3: Scope.ORGANISATION, 5: Scope.REGION, 6: Scope.AREA, 7: Scope.NATIO
 
 
 class _Base:
-    """One pass over a year's records into a narrow temporary table: the organisation, its region, status and
-    channel, and one text column per answer or derived value the measures read. Every measure then aggregates
+    """One pass over a year's records into a narrow temporary table: the organisation, its region, status,
+    channel, month of the record's date, hours from first save to last, confirmed soft warnings, and one text
+    column per answer or derived value the measures read. Every measure then aggregates
     that table, so a year's JSON documents are read and parsed once, not once per measure."""
 
     TABLE = "playback_base"
@@ -51,7 +61,10 @@ class _Base:
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {self.TABLE} ON COMMIT DROP AS "  # noqa: S608
                 "SELECT r.owning_organisation_id AS org, o.region AS region, r.status AS status, "
-                f"r.source_channel AS channel{', ' if selected else ''}{selected} "
+                "r.source_channel AS channel, to_char(r.record_date, 'YYYY-MM') AS month, "
+                "extract(epoch FROM r.updated_at - r.created_at) / 3600 AS hours, "
+                "CASE WHEN r.confirmations <> '{}'::jsonb THEN r.confirmations END AS confirmations"
+                f"{', ' if selected else ''}{selected} "
                 "FROM records_record r LEFT JOIN accounts_organisation o ON o.id = r.owning_organisation_id "
                 "WHERE r.form = %s AND r.year = %s AND r.visible AND r.deleted_at IS NULL",
                 [*[source_id for (_column, source_id) in self.columns], form, year])
@@ -65,12 +78,12 @@ class _Base:
         return f"(CASE WHEN {text} ~ %s THEN {text}::numeric END)", [_NUMBER]
 
     def select(self, *, key: str, key_params: list[Any], value: str, value_params: list[Any], where: str,
-               where_params: list[Any], completed_only: bool = True) -> tuple[str, list[Any]]:
+               where_params: list[Any], completed_only: bool = True, also_from: str = "") -> tuple[str, list[Any]]:
         area = self.text(self.measure_set.area) if self.measure_set.area is not None else "NULL::text"
         status = "AND b.status = %s" if completed_only else ""
         sql = (
             f"SELECT b.org AS org, b.region AS region, {area} AS area, {key} AS k, {value} AS v "  # noqa: S608
-            f"FROM {self.TABLE} b WHERE true {status} {where}"
+            f"FROM {self.TABLE} b{also_from} WHERE true {status} {where}"
         )
         return sql, [*key_params, *value_params, *([RecordStatus.COMPLETED] if completed_only else []),
                      *where_params]
@@ -119,6 +132,29 @@ def _records_sql(base: _Base) -> tuple[str, list[Any], str]:
     return sql, params, "count(*)"
 
 
+def _months_sql(base: _Base) -> tuple[str, list[Any], str]:
+    # Every record with a date, by "YYYY-MM:all" and, when completed, "YYYY-MM:completed" too.
+    sql, params = base.select(
+        key="(b.month || ':' || k.kind)", key_params=[], value="1", value_params=[],
+        where="AND b.month IS NOT NULL AND (k.kind = 'all' OR b.status = %s)", where_params=[RecordStatus.COMPLETED],
+        completed_only=False, also_from=", (VALUES ('all'), ('completed')) AS k(kind)")
+    return sql, params, "count(*)"
+
+
+def _hours_sql(base: _Base) -> tuple[str, list[Any], str]:
+    # Completed records: hours from their first save to their last.
+    sql, params = base.select(key="''", key_params=[], value="b.hours", value_params=[], where="", where_params=[])
+    return sql, params, "percentile_cont(0.5) WITHIN GROUP (ORDER BY v)"
+
+
+def _confirmed_sql(base: _Base) -> tuple[str, list[Any], str]:
+    # Every record (finished or not), once per soft warning its users confirmed (the confirmation's key).
+    sql, params = base.select(key="left(c.key, 100)", key_params=[], value="1", value_params=[],
+                              where="AND b.confirmations IS NOT NULL", where_params=[], completed_only=False,
+                              also_from=", jsonb_object_keys(b.confirmations) AS c(key)")
+    return sql, params, "count(*)"
+
+
 def _aggregate(sql: str, params: list[Any], aggregate: str, *, form: str, year: int, measure: str) -> list[Figure]:
     query = (  # fragments are our own SQL; every value is a bound parameter
         f"WITH base AS ({sql}) "  # noqa: S608
@@ -150,6 +186,9 @@ def refresh_figures(*, slug: str, form: str, year: int) -> int:
     with transaction.atomic():
         base.create(form=form, year=year)
         figures = _aggregate(*_records_sql(base), form=form, year=year, measure=RECORDS)
+        for measure_id, built_in in ((MONTHS, _months_sql), (HOURS_TO_COMPLETE, _hours_sql),
+                                     (CONFIRMED, _confirmed_sql)):
+            figures.extend(_aggregate(*built_in(base), form=form, year=year, measure=measure_id))
         for measure in measure_set.measures:
             sql, params, aggregate = _measure_sql(base, measure)
             figures.extend(_aggregate(sql, params, aggregate, form=form, year=year, measure=measure.id))

@@ -112,12 +112,11 @@ def organisation_dashboard(request: HttpRequest, form: str, year: int, code: str
     tables = _progress_tables(progress, "")
     trend = Table(id="months", caption="Records by month of their date", headers=["Month", "Records", "Completed"],
                   units=["", "number", "number"], chart=[1, 2])
-    for month, total, completed in selectors.monthly_trend(user=user, organisation=organisation, form=form, year=year):
+    for month, total, completed in selectors.monthly_trend(organisation=organisation, form=form, year=year):
         trend.add(f"{month:%B %Y}", total, completed)
     warnings = Table(id="soft_warnings", caption="Soft warnings confirmed most often",
                      headers=["Warning", "Records"], units=["", "number"], chart=[1])
-    for text, count in selectors.frequent_soft_warnings(user=user, organisation=organisation, form=form, year=year,
-                                                        slug=slug):
+    for text, count in selectors.frequent_soft_warnings(organisation=organisation, form=form, year=year, slug=slug):
         warnings.add(text, count)
     problems = Table(id="upload_problems", caption="Problems bulk uploads found most often",
                      headers=["Problem", "Kind", "Rows"], units=["", "", "number"], chart=[2])
@@ -131,8 +130,7 @@ def organisation_dashboard(request: HttpRequest, form: str, year: int, code: str
     context = {
         "title": _title(form, year), "organisation": organisation, "form": form, "year": year,
         "progress": progress, "overdue_count": overdue.count(), "overdue": list(overdue[:20]),
-        "hours_to_complete": selectors.median_hours_to_complete(user=user, organisation=organisation, form=form,
-                                                                year=year),
+        "hours_to_complete": selectors.median_hours_to_complete(organisation=organisation, form=form, year=year),
         "peer_group": peer_group, "minimum_peers": selectors.MINIMUM_PEERS,
         "measure_tables": measure_tables, "refreshed_at": selectors.refreshed_at(form=form, year=year),
         "department": selectors.is_department_reader(user=user),
