@@ -17,6 +17,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from dcp_platform.lookups.adapters import postcode_lookup
+
 from . import reference_data
 
 Number = Decimal | int | float | str
@@ -381,6 +383,26 @@ def all_local_authority_options(on: Any = None, **_: Any) -> list[tuple[str, str
     return _authority_options(england_only=False, on=on)
 
 
+# The specification's year adjustments of the codes the postcode lookup returns (D-PC; lettings_2025_changes.md
+# L25-D11): for 2025 only, the old Barnsley and Sheffield codes become the new ones. 2026 has no entry, so the
+# looked-up code is used as it is. A later year adds its own entry here.
+LA_CODE_ADJUSTMENTS: dict[int, dict[str, str]] = {
+    2025: {"E08000016": "E08000038", "E08000019": "E08000039"},
+}
+
+
+def postcode_la(postcode: Any, year: Any = None) -> str | None:
+    """The local authority the postcode is in (the platform's postcode lookup: lookups.adapters), with the
+    collection year's code adjustments; None when the postcode is missing or not found."""
+    if not postcode:
+        return None
+    code = postcode_lookup().local_authority(str(postcode))
+    if code is None:
+        return None
+    adjustments = LA_CODE_ADJUSTMENTS.get(year) if type(year) is int else None
+    return adjustments.get(code, code) if adjustments else code
+
+
 # --- dates ---------------------------------------------------------------------------------------------------
 
 
@@ -606,6 +628,7 @@ EXPRESSION_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "la_known": la_known,
     "la_active_on": la_active_on,
     "la_name": la_name,
+    "postcode_la": postcode_la,
     "add_years": add_years,
     "collection_year": collection_year,
     "reason_other_is_homelessness": reason_other_is_homelessness,

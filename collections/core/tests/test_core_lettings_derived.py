@@ -253,6 +253,13 @@ def value_of(evaluation: Any, name: str) -> Any:
 # (what is checked, answers that produce the value, expected values, answers that do not, expected values)
 DERIVED_CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]] = [
     (
+        "local authorities from postcodes (none found without a loaded postcode directory: asked)",
+        {"postcode_full": "ZZ9 9ZZ", "la": "E08000035"},
+        {"is_la_inferred": False, "la": "E08000035"},
+        {"ppcodenk": 0, "ppostcode_full": "ZZ9 9ZZ", "previous_la_known": 1, "prevloc": "E08000036"},
+        {"is_previous_la_inferred": False, "prevloc": "E08000036"},
+    ),
+    (
         "owner_provider_type",
         {"_provider": "LA"},
         {"owner_provider_type": "LA"},

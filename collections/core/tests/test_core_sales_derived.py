@@ -122,6 +122,13 @@ def value_of(evaluation: Evaluation, name: str) -> Any:
 
 # (what, answers, expected values, other answers, what they give instead)
 DERIVED_CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]] = [
+    (
+        "local authorities from postcodes (none found without a loaded postcode directory: asked)",
+        {"postcode_full": "ZZ9 9ZZ", "la": "E08000035"},
+        {"is_la_inferred": False, "la": "E08000035"},
+        {"ppcodenk": 0, "ppostcode_full": "ZZ9 9ZZ", "previous_la_known": 1, "prevloc": "E08000036"},
+        {"is_previous_la_inferred": False, "prevloc": "E08000036"},
+    ),
     ("type of sale", SO, {"type": 30}, DO, {"type": 9}),
     ("buyers' details", {"privacynotice": ["privacynotice"], "noint": 2}, {"buyer_details_asked": 1},
      {"noint": 2}, {"buyer_details_asked": 0}),

@@ -25,6 +25,7 @@ from dcp_platform.accounts.models import Organisation, User
 from dcp_platform.accounts.selectors import SubmittingFor, related_organisations_for, submitting_for
 from dcp_platform.cms.windows import check_window
 from dcp_platform.definitions import Definition, EvalContext, Evaluation, Problem
+from dcp_platform.lookups.adapters import prepare_lookups
 from dcp_platform.records.copying import json_text, mark_saved, record_json_text, stored_json, take_ids
 from dcp_platform.records.models import Record, RecordChange
 from dcp_platform.records.writing import (
@@ -289,7 +290,12 @@ def evaluation_context(
     `extras` remembers them per pair of organisations the user may submit for (each record still gets its own
     EvalContext and dict). `look_up_others=False` reads no database (upload worker processes): an organisation
     the user may not submit for, whose row is refused anyway, counts as unknown.
+
+    Where the database may be used, the lookups the definition's derived values call (postcode -> local authority,
+    lookups.adapters) are prepared first; an upload prepares them before forking its workers.
     """
+    if look_up_others:
+        prepare_lookups()
     owner = answers.get(definition.owner_question) if definition.owner_question else None
     manager = answers.get(definition.manager_question) if definition.manager_question else None
     if (type(owner) is str or owner is None) and (type(manager) is str or manager is None):

@@ -83,6 +83,7 @@ SHARED_APPS = [
     "dcp_platform.notifications",
     "dcp_platform.webform",
     "dcp_platform.registry",
+    "dcp_platform.lookups",
     "dcp_admin_ui",
 ]
 
@@ -299,6 +300,12 @@ STORAGES = {
 # Themes: folders under themes/ with a theme.json; each collection may pick another one in the admin.
 THEMES_DIR = REPO_DIR / "themes"
 DEFAULT_THEME = env("DCP_THEME", "govuk")
+
+# Postcode -> local authority and address lookups (dcp_platform.lookups.adapters): "local" reads what
+# `manage.py load_postcodes` / `load_addresses` loaded; a process notices a newer load within the recheck seconds.
+DCP_POSTCODE_ADAPTER = env("DCP_POSTCODE_ADAPTER", "local")
+DCP_ADDRESS_ADAPTER = env("DCP_ADDRESS_ADAPTER", "local")
+DCP_LOOKUP_RECHECK_SECONDS = float(env("DCP_LOOKUP_RECHECK_SECONDS", "60"))
 
 # Answers known about an organisation before a record is started (registry/answer_sources.py): dotted paths.
 DCP_ANSWER_SOURCES = ["dcp_platform.accounts.selectors.organisation_own_answers"]

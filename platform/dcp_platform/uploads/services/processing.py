@@ -27,6 +27,7 @@ from django.utils import timezone
 from dcp_platform.accounts.models import User
 from dcp_platform.collector import freeze_long_lived, long_lived_objects_frozen
 from dcp_platform.definitions import Definition
+from dcp_platform.lookups.adapters import prepare_lookups
 from dcp_platform.notifications.kinds import UPLOAD_PROCESSED
 from dcp_platform.notifications.services import notification_send
 from dcp_platform.records.models import Record
@@ -220,6 +221,7 @@ def _process_rows(upload: Upload, definition: Definition, *, today: date | None 
     user = upload.user
     layout = TableLayout(upload.kind, list(upload.headers), 0)
     allowed = allowed_organisations(user=user)
+    prepare_lookups()  # the postcode lookup's table, read here: the worker processes use no database
     ctx = _Context(work=RowWork(
         definition=definition, decoder=RowDecoder(definition, get_plugin(definition.collection).codecs),
         cells=RowCells.for_upload(upload, definition),
