@@ -23,6 +23,9 @@ class PostcodeLoad(models.Model):
     source = models.CharField(max_length=255)
     postcodes = models.PositiveIntegerField()
 
+    def __str__(self) -> str:
+        return f"{self.postcodes} postcodes from {self.source}"
+
 
 class Address(models.Model):
     uprn = models.CharField(max_length=12, primary_key=True)
