@@ -95,4 +95,4 @@ def test_show_definition_explains_an_unknown_form() -> None:
         [sys.executable, "manage.py", "show_definition", "--collection", "core", "--form", "lettings", "--year", "1999"],
         cwd=REPO, capture_output=True, text=True, timeout=120,
     )
-    assert result.returncode != 0 and "Available: lettings 2026" in result.stderr
+    assert result.returncode != 0 and "Available: lettings 2025, lettings 2026" in result.stderr

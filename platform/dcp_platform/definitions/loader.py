@@ -152,6 +152,52 @@ def _change_keys(target: dict[str, Any], change: dict[str, Any]) -> None:
             target[key] = copy.deepcopy(value)
 
 
+def _edit_options(question: dict[str, Any], edits: dict[Any, Any], label: str) -> list[Any]:
+    """The question's options with each code's edit applied: null removes the option, a mapping replaces its
+    keys, a code the question does not have is added at the end."""
+    options = [dict(option) for option in question.get("options") or []]
+    for code, edit in edits.items():
+        found = next((option for option in options if str(option.get("code")) == str(code)), None)
+        if edit is None:
+            if found is None:
+                raise DefinitionError(
+                    f"change removes option '{code}' that '{question.get('id')}' does not have", file=label,
+                    item_id=question.get("id"),
+                )
+            options.remove(found)
+        elif found is None:
+            options.append({"code": code, **copy.deepcopy(edit)})
+        else:
+            found.update(copy.deepcopy(edit))
+    return options
+
+
+def _set_template_fields(raw: dict[str, Any], body: Any, label: str) -> None:
+    """The year's whole template: every field number the base gave is dropped, then each listed question gets
+    its fields (a list; a mapping by item number for a group question, by option code for checkboxes)."""
+    if not isinstance(body, dict):
+        raise DefinitionError("template_fields must map question ids to field numbers", file=label)
+    for _section, _pages, page in _all_pages(raw):
+        for question in page.get("questions") or []:
+            question.pop("template_fields", None)
+            for option in question.get("options") or []:
+                if isinstance(option, dict):
+                    option.pop("template_fields", None)
+    for question_id, fields in body.items():
+        _, question = _find_question(raw, str(question_id), label)
+        if isinstance(fields, dict) and question.get("type") == "checkboxes":
+            options = {str(option.get("code")): option for option in question.get("options") or []}
+            for code, numbers in fields.items():
+                if str(code) not in options:
+                    raise DefinitionError(
+                        f"template_fields names unknown option '{code}' of '{question_id}'", file=label,
+                        item_id=str(question_id),
+                    )
+                options[str(code)]["template_fields"] = copy.deepcopy(numbers)
+        else:
+            question["template_fields"] = copy.deepcopy(fields)
+
+
 def apply_change(raw: dict[str, Any], change: dict[str, Any], label: str) -> None:  # noqa: C901 - a dispatch table
     if not isinstance(change, dict) or len(change) != 1:
         raise DefinitionError(f"each change must be a mapping with exactly one key, got {change!r}", file=label)
@@ -163,6 +209,9 @@ def apply_change(raw: dict[str, Any], change: dict[str, Any], label: str) -> Non
         questions.remove(question)
     elif kind == "change_question":
         _, question = _find_question(raw, str(body["id"]), label)
+        if "edit_options" in body:  # edits the options by code, as an include's options mapping does
+            body = {k: v for k, v in body.items() if k != "edit_options"}
+            body["options"] = _edit_options(question, change["change_question"]["edit_options"] or {}, label)
         _change_keys(question, body)
     elif kind == "add_question":
         if "page" in body:
@@ -200,6 +249,10 @@ def apply_change(raw: dict[str, Any], change: dict[str, Any], label: str) -> Non
     elif kind in ("remove_validation", "remove_derived"):
         key = "validations" if kind == "remove_validation" else "derived"
         raw[key].remove(_find_by_id(raw[key], str(body), key, label))
+    elif kind == "change_group":
+        _change_keys(_find_by_id(raw.get("groups") or [], str(body["id"]), "group", label), body)
+    elif kind == "template_fields":
+        _set_template_fields(raw, body, label)
     elif kind == "change_meta":
         for key, value in body.items():
             if key in _LIST_KEYS or key in ("extends", "changes"):

@@ -72,3 +72,43 @@ def test_extends_needs_resolver(write: Callable[..., Path]) -> None:
     child = write({"collection": "test", "form": "lettings", "year": 2027, "extends": "lettings_2026"})
     with pytest.raises(DefinitionError, match="no base_resolver"):
         load_definition(child)
+
+
+def test_template_fields_change_is_the_whole_template(write: Callable[..., Path], base: Base) -> None:
+    # A year's template numbers its fields afresh: the change lists every field, and what it does not list
+    # (rsnvac here) is not in that year's template at all.
+    definition = load_child(write, base, [
+        {"template_fields": {"renewal": [3], "brent": [1], "age": {1: [20], 2: [21]}}},
+    ])
+    assert definition.question("renewal").template_fields == [3]
+    assert definition.question("brent").template_fields == [1]
+    assert definition.question("rsnvac").template_fields == []
+    assert definition.question("age").template_fields == {1: [20], 2: [21]}
+
+
+def test_template_fields_change_sets_checkbox_options(write: Callable[..., Path], base: Base) -> None:
+    def with_checkboxes() -> dict[str, Any]:
+        raw = base()
+        raw["sections"][0]["pages"][2]["questions"].append(
+            {"id": "needs", "type": "checkboxes", "label": "Needs", "required": False, "options": [
+                {"code": "a", "label": "A", "template_fields": [7]}, {"code": "b", "label": "B"}]})
+        return raw
+
+    definition = load_child(write, with_checkboxes, [{"template_fields": {"needs": {"b": [4]}}}])
+    fields = {option.code: option.template_fields for option in definition.question("needs").options}
+    assert fields == {"a": [], "b": [4]}
+    with pytest.raises(DefinitionError, match="unknown option 'c'"):
+        load_child(write, with_checkboxes, [{"template_fields": {"needs": {"c": [4]}}}])
+    with pytest.raises(DefinitionError, match="unknown question 'nope'"):
+        load_child(write, base, [{"template_fields": {"nope": [4]}}])
+
+
+def test_change_question_edits_options_by_code(write: Callable[..., Path], base: Base) -> None:
+    definition = load_child(write, base, [
+        {"change_question": {"id": "rsnvac", "edit_options": {1: None, 14: {"label": "Renewal of a tenancy"},
+                                                         5: {"label": "Other"}}}},
+    ])
+    options = definition.question("rsnvac").options
+    assert [(o.code, o.label) for o in options] == [(14, "Renewal of a tenancy"), (5, "Other")]
+    with pytest.raises(DefinitionError, match="does not have"):
+        load_child(write, base, [{"change_question": {"id": "rsnvac", "edit_options": {99: None}}}])
