@@ -93,7 +93,7 @@ def resolve_extends(
     for key, value in raw.items():
         if key in ("extends", "changes"):
             continue
-        if key in _LIST_KEYS:
+        if key in _LIST_KEYS or key == "check_allowances":  # a year's allowances add to its base year's
             result.setdefault(key, []).extend(copy.deepcopy(value or []))
         else:
             result[key] = copy.deepcopy(value)
