@@ -91,7 +91,7 @@ class QueryMessage(models.Model):
 class SignOff(models.Model):
     """An organisation's declaration that its return for a collection window is complete.
 
-    A window is a `CollectionWindowPage` (CORE: one a year; H-CLIC: a quarter); its year and period are kept here
+    A window is a `CollectionWindowPage` (one a year or one a quarter, as the collection sets its windows); its year and period are kept here
     because window pages are content that editors may change. Reopening keeps the row (with who, when and why) and
     a later sign-off makes a new one, so every sign-off of a return stays on record.
     """
