@@ -45,7 +45,19 @@ def django_db_setup(django_test_environment: Any, django_db_blocker: Any, django
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            _end_other_sessions()
             teardown_databases(config, verbosity=0)
+
+
+def _end_other_sessions() -> None:
+    """Connections left open by the live server's request threads and upload worker processes would stop the
+    test database being dropped at the end ("being accessed by other users"); end them first."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                       " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    connection.close()
 
 
 DATABASE_FIXTURES = {"db", "transactional_db", "core", "hclic", "live_server", "django_db_setup"}
